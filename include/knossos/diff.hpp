@@ -244,9 +244,16 @@ template <class F, class S, class... A>
 KS_INLINE constexpr auto reverse(F const& f, S const& seed, A const&... a) {
   using V = context_t<A...>;
   constexpr std::size_t n = sizeof...(A);
-  auto e = detail::trace<n>(f);
+  auto traced = detail::trace<n>(f);
+  check_scalar_result<decltype(traced)>();
+  // Past a failed check, go on with 0 so the diagnostic above is the only one.
+  auto e = [&] {
+    if constexpr (is_std_tuple_v<decltype(traced)> || (is_node_v<decltype(traced)> && !is_differentiable_node<decltype(traced)>))
+      return zero_t{};
+    else
+      return traced;
+  }();
   using E = decltype(e);
-  check_scalar_result<E>();
   auto env = detail::make_env<V>(a...);
   auto t = detail::forward<V>(e, env);
   auto grads = [&] {

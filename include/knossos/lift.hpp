@@ -65,7 +65,10 @@ KS_INLINE constexpr auto trace(F const& f, std::index_sequence<I...>) {
 template <std::size_t N, class F>
 KS_INLINE constexpr auto trace(F const& f) {
   check_traceable<F, N>();
-  return detail::trace(f, std::make_index_sequence<N>{});
+  if constexpr (traceable<F, N>)
+    return detail::trace(f, std::make_index_sequence<N>{});
+  else
+    return zero_t{};  // after the static_assert above: keeps the diagnostic short
 }
 
 template <class T>

@@ -8,23 +8,41 @@ namespace ks::detail {
 
 // The plain number or batch type that several concrete operands compute in: a batch
 // if any operand is one, else their common type, with integers promoted to double.
+struct no_concrete {};  // no operand has fixed the type yet
+
+// The type two operands compute in (evaluated lazily: std::common_type of a batch and
+// a number does not exist).
+template <class A, class B>
+constexpr auto combine() {
+  if constexpr (std::is_same_v<A, no_concrete>)
+    return std::type_identity<B>{};
+  else if constexpr (std::is_same_v<B, no_concrete> || is_batch_v<A>)
+    return std::type_identity<A>{};
+  else if constexpr (is_batch_v<B>)
+    return std::type_identity<B>{};
+  else
+    return std::type_identity<std::common_type_t<A, B>>{};
+}
+
 template <class... T>
-struct common_concrete;
+struct common_concrete_impl;
 template <>
-struct common_concrete<> {
-  using type = double;
+struct common_concrete_impl<> {
+  using type = no_concrete;
 };
 template <class T, class... R>
-struct common_concrete<T, R...> {
-  using rest = typename common_concrete<R...>::type;
+struct common_concrete_impl<T, R...> {
+  using rest = typename common_concrete_impl<R...>::type;
   using U = std::remove_cvref_t<T>;
-  using type = std::conditional_t<
-      is_batch_v<U>, U,
-      std::conditional_t<
-          is_batch_v<rest>, rest,
-          std::conditional_t<static_number<U> || is_batch_bool_v<U> || std::is_same_v<U, bool>, rest,
-                             std::common_type_t<std::conditional_t<std::is_integral_v<U>, double, U>,
-                                                rest>>>>;
+  // static numbers and conditions do not choose the type; integers count as double.
+  using own = std::conditional_t<static_number<U> || is_batch_bool_v<U> || std::is_same_v<U, bool>, no_concrete,
+                                 std::conditional_t<std::is_integral_v<U>, double, U>>;
+  using type = typename decltype(combine<own, rest>())::type;
+};
+template <class... T>
+struct common_concrete {
+  using impl = typename common_concrete_impl<T...>::type;
+  using type = std::conditional_t<std::is_same_v<impl, no_concrete>, double, impl>;
 };
 template <class... T>
 using common_concrete_t = typename common_concrete<T...>::type;
