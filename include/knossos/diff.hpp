@@ -125,17 +125,18 @@ KS_INLINE constexpr auto accumulate(Grads const& grads, G const& g) {
                       });
 }
 
-// Accumulators for argument count N and value type V, V where E uses the argument.
+// Accumulators for argument count N and value type V: V where E uses the argument.
+template <class V, class E, std::size_t I>
+KS_INLINE constexpr auto zero_grad() {
+  if constexpr (!is_symbolic<V> && uses_var<I, E>::value)
+    return detail::lit_like<V>(0);
+  else
+    return zero_t{};
+}
 template <class V, class E, std::size_t N>
 KS_INLINE constexpr auto zero_grads() {
-  return hana::unpack(hana::make_range(hana::size_c<0>, hana::size_c<N>), [](auto... i) {
-    return hana::make_tuple([](auto ii) {
-      if constexpr (!is_symbolic<V> && uses_var<decltype(ii)::value, E>::value)
-        return detail::lit_like<V>(0);
-      else
-        return zero_t{};
-    }(i)...);
-  });
+  return hana::unpack(hana::make_range(hana::size_c<0>, hana::size_c<N>),
+                      [](auto... i) { return hana::make_tuple(zero_grad<V, E, decltype(i)::value>()...); });
 }
 
 template <class E, class T, class G, class Grads>
