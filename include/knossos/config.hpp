@@ -11,15 +11,29 @@
 #define KNOSSOS_VERSION_MINOR 1
 #define KNOSSOS_VERSION_PATCH 0
 
-// Expression evaluation is a recursion over small structs; forcing it inline is what
-// lets the optimiser keep every intermediate value in a register.
-#if defined(__GNUC__) || defined(__clang__)
-#define KS_INLINE [[gnu::always_inline]] inline
-#else
+// Expression evaluation is a recursion over small function templates. They are left
+// to the compiler's inliner: forcing every level inline (always_inline) doubled g++'s
+// optimisation time on large functions without changing the code of small ones. Hot
+// loops (vmap) use KS_FLATTEN, which inlines everything below one function.
 #define KS_INLINE inline
+#if defined(__GNUC__) || defined(__clang__)
+#define KS_FLATTEN [[gnu::flatten]]
+#else
+#define KS_FLATTEN
 #endif
 
 namespace ks::detail {
+
+// g++ tries to constant-fold every call whose arguments are constants, and a symbolic
+// derivative is all constants: folding it there is slow and useless (the optimiser
+// does it anyway). Calling this non-constexpr function outside manifestly constant
+// evaluation stops that attempt at once; static_assert(ks::grad(f)(x) == ...) still
+// works, because there std::is_constant_evaluated() is true.
+inline void fold_barrier() noexcept {}
+#define KS_FOLD_BARRIER()                \
+  if (!std::is_constant_evaluated()) {   \
+    ::ks::detail::fold_barrier();        \
+  }
 
 template <class...>
 inline constexpr bool always_false = false;

@@ -12,6 +12,7 @@
 #include <boost/hana/integral_constant.hpp>
 #include <boost/hana/length.hpp>
 #include <boost/hana/range.hpp>
+#include <boost/hana/transform.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/unpack.hpp>
 #include <boost/hana/zip_with.hpp>
@@ -69,7 +70,7 @@ KS_INLINE constexpr auto forward_select(node<select_op, C, A, B> const& e, Env c
     return select_tape<decltype(value), decltype(c), TA, TB>{value, c, ta, tb};
   } else {
     select_tape<decltype(detail::eval<V>(e, env)), decltype(c), TA, TB> t{};
-    t.cond = c;
+    tcond(t) = c;
     if constexpr (std::is_same_v<decltype(c), bool>) {
       if (c) {
         t.a = detail::forward<V>(ae, env);
@@ -91,6 +92,45 @@ KS_INLINE constexpr auto forward_select(node<select_op, C, A, B> const& e, Env c
     }
     return t;
   }
+}
+
+// The backward sweep reads values through these accessors. On numbers and batches it
+// reads a tape; when differentiating symbolically the expression is its own tape (the
+// value of a node is the node), so no tape types are built at all.
+template <class T>
+KS_INLINE constexpr auto const& tvalue(T const& t) {
+  if constexpr (traced<T> || static_number<T>)
+    return t;
+  else
+    return t.value;
+}
+template <std::size_t I, class T>
+KS_INLINE constexpr auto const& tkid(T const& t) {
+  if constexpr (traced<T>)
+    return std::get<I>(t.args);
+  else
+    return std::get<I>(t.kids);
+}
+template <class T>
+KS_INLINE constexpr auto const& tcond(T const& t) {
+  if constexpr (traced<T>)
+    return std::get<0>(t.args);
+  else
+    return tcond(t);
+}
+template <class T>
+KS_INLINE constexpr auto const& tbranch_a(T const& t) {
+  if constexpr (traced<T>)
+    return std::get<1>(t.args);
+  else
+    return t.a;
+}
+template <class T>
+KS_INLINE constexpr auto const& tbranch_b(T const& t) {
+  if constexpr (traced<T>)
+    return std::get<2>(t.args);
+  else
+    return t.b;
 }
 
 template <class V, class E, class Env>
@@ -151,7 +191,7 @@ KS_INLINE constexpr auto backward_kids(E const& e, T const& t, P const& partials
     using Part = std::remove_cvref_t<decltype(std::get<K>(partials))>;
     if constexpr (has_vars<Kid>::value && !is_zero<Part>)
       return detail::backward_kids<K + 1>(
-          e, t, partials, detail::backward(std::get<K>(e.args), std::get<K>(t.kids), std::get<K>(partials), grads));
+          e, t, partials, detail::backward(std::get<K>(e.args), tkid<K>(t), std::get<K>(partials), grads));
     else
       return detail::backward_kids<K + 1>(e, t, partials, grads);
   }
@@ -160,7 +200,7 @@ KS_INLINE constexpr auto backward_kids(E const& e, T const& t, P const& partials
 template <class Op, class... A, class T, class G, class Grads, std::size_t... I>
 KS_INLINE constexpr auto backward_node(node<Op, A...> const& e, T const& t, G const& g, Grads const& grads,
                                        std::index_sequence<I...>) {
-  auto partials = e.op.vjp(std::get<I>(t.kids).value..., t.value, g);
+  auto partials = e.op.vjp(tvalue(tkid<I>(t))..., tvalue(t), g);
   return detail::backward_kids<0>(e, t, partials, grads);
 }
 
@@ -171,19 +211,19 @@ KS_INLINE constexpr auto backward_select(node<select_op, C, A, B> const& e, T co
                                          Grads const& grads) {
   auto const& a = std::get<1>(e.args);
   auto const& b = std::get<2>(e.args);
-  using Cond = std::remove_cvref_t<decltype(t.cond)>;
+  using Cond = std::remove_cvref_t<decltype(tcond(t))>;
   if constexpr (std::is_same_v<Cond, bool>) {
-    if (t.cond) return detail::backward(a, t.a, g, grads);
-    return detail::backward(b, t.b, g, grads);
+    if (tcond(t)) return detail::backward(a, tbranch_a(t), g, grads);
+    return detail::backward(b, tbranch_b(t), g, grads);
   } else {
     // Lanes disagree (or the condition is symbolic): differentiate both branches
     // separately and merge per argument with the condition.
     constexpr std::size_t n = decltype(hana::length(grads))::value;
-    using V = std::remove_cvref_t<decltype(t.value)>;
+    using V = std::remove_cvref_t<decltype(tvalue(t))>;
     auto merged = [&] {
       using W = std::conditional_t<traced<Cond>, symbolic, V>;
-      auto ga = detail::backward(a, t.a, g, zero_grads<W, A, n>());
-      auto gb = detail::backward(b, t.b, g, zero_grads<W, B, n>());
+      auto ga = detail::backward(a, tbranch_a(t), g, zero_grads<W, A, n>());
+      auto gb = detail::backward(b, tbranch_b(t), g, zero_grads<W, B, n>());
       return hana::zip_with(
           [&](auto const& acc, auto const& da, auto const& db) {
             using DA = std::remove_cvref_t<decltype(da)>;
@@ -191,15 +231,15 @@ KS_INLINE constexpr auto backward_select(node<select_op, C, A, B> const& e, T co
             if constexpr (is_zero<DA> && is_zero<DB>)
               return acc;
             else
-              return detail::add(acc, detail::apply(select_op{}, t.cond, da, db));
+              return detail::add(acc, detail::apply(select_op{}, tcond(t), da, db));
           },
           grads, ga, gb);
     };
     if constexpr (traced<Cond>) {
       return merged();
     } else {
-      if (xsimd::all(t.cond)) return detail::backward(a, t.a, g, grads);
-      if (xsimd::none(t.cond)) return detail::backward(b, t.b, g, grads);
+      if (xsimd::all(tcond(t))) return detail::backward(a, tbranch_a(t), g, grads);
+      if (xsimd::none(tcond(t))) return detail::backward(b, tbranch_b(t), g, grads);
       return merged();
     }
   }
@@ -240,6 +280,20 @@ KS_INLINE constexpr auto finish(G const& g) {
     return detail::to_concrete<V>(g);
 }
 
+template <class Env, class = std::make_index_sequence<std::tuple_size_v<Env>>>
+inline constexpr bool is_identity_env = false;
+template <std::size_t... I>
+inline constexpr bool is_identity_env<std::tuple<var<I>...>, std::index_sequence<I...>> = true;
+
+// x with the placeholders replaced by env (nothing to do when env is the placeholders).
+template <class X, class Env>
+KS_INLINE constexpr auto substitute(X const& x, Env const& env) {
+  if constexpr (is_identity_env<Env>)
+    return x;
+  else
+    return detail::eval<symbolic>(x, env);
+}
+
 // Value and adjoints of f at a..., with the root's adjoint seeded by `seed`.
 template <class F, class S, class... A>
 KS_INLINE constexpr auto reverse(F const& f, S const& seed, A const&... a) {
@@ -256,14 +310,17 @@ KS_INLINE constexpr auto reverse(F const& f, S const& seed, A const&... a) {
   }();
   using E = decltype(e);
   auto env = detail::make_env<V>(a...);
-  auto t = detail::forward<V>(e, env);
-  auto grads = [&] {
-    if constexpr (is_symbolic<V>)
-      return detail::backward(e, t, detail::wrap(seed), zero_grads<V, E, n>());
-    else
-      return detail::backward(e, t, detail::to_concrete<V>(seed), zero_grads<V, E, n>());
-  }();
-  return std::pair{detail::finish<V>(t.value), grads};
+  if constexpr (is_symbolic<V>) {
+    KS_FOLD_BARRIER()
+    // Differentiate with respect to the placeholders, then put the actual arguments in.
+    auto grads = detail::backward(e, e, detail::wrap(seed), zero_grads<V, E, n>());
+    return std::pair{detail::substitute(e, env),
+                     hana::transform(grads, [&](auto const& g) { return detail::substitute(g, env); })};
+  } else {
+    auto t = detail::forward<V>(e, env);
+    return std::pair{detail::finish<V>(t.value),
+                     detail::backward(e, t, detail::to_concrete<V>(seed), zero_grads<V, E, n>())};
+  }
 }
 
 template <std::size_t N, std::size_t... I>

@@ -132,6 +132,15 @@ struct has_vars<var<I>> : std::true_type {};
 template <class Op, class... A>
 struct has_vars<node<Op, A...>> : std::bool_constant<(has_vars<A>::value || ...)> {};
 
+// Number of nodes and leaves in the expression tree E (used to show that derivatives
+// stay linear in the size of the function).
+template <class E>
+struct tree_size : std::integral_constant<std::size_t, 1> {};
+template <class Op, class... A>
+struct tree_size<node<Op, A...>> : std::integral_constant<std::size_t, 1 + (tree_size<A>::value + ... + 0)> {};
+template <class E>
+inline constexpr std::size_t tree_size_v = tree_size<std::remove_cvref_t<E>>::value;
+
 // The number v in the type world of x: a plain number or batch of x's scalar type, or
 // a weak constant when x is an expression.
 template <class X, class T>

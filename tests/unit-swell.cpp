@@ -1,0 +1,85 @@
+// No expression swell: the derivative of a function of ~200 nodes in 4 arguments is
+// linear in its size, compiles quickly and is right (against finite differences).
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <knossos/knossos.hpp>
+#include <random>
+#include <utility>
+
+namespace {
+
+// One term, ~14 nodes: sin(a*k1 + b) * exp(-c*k2) + d / (k3 + a*a).
+template <std::size_t K>
+constexpr auto term = [](auto a, auto b, auto c, auto d) {
+  constexpr double k = static_cast<double>(K);
+  return ks::sin(a * (k + 1) + b) * ks::exp(-c * (0.1 * k)) + d / (k + 1 + a * a);
+};
+
+template <std::size_t... K>
+constexpr auto make_sum(std::index_sequence<K...>) {
+  return [](auto a, auto b, auto c, auto d) { return (term<K>(a, b, c, d) + ...); };
+}
+
+constexpr std::size_t terms = 15;
+constexpr auto big = make_sum(std::make_index_sequence<terms>{});
+
+long double big_ld(long double a, long double b, long double c, long double d) {
+  long double s = 0;
+  for (std::size_t k = 0; k < terms; ++k)
+    s += std::sin(a * (k + 1) + b) * std::exp(-c * (0.1L * k)) + d / (k + 1 + a * a);
+  return s;
+}
+
+using ks::detail::var;
+using ks::detail::tree_size_v;
+
+}  // namespace
+
+TEST_CASE("a ~200-node function: the traced tree has the expected size") {
+  auto e = big(var<0>{}, var<1>{}, var<2>{}, var<3>{});
+  CHECK(tree_size_v<decltype(e)> >= 200);
+  CHECK(tree_size_v<decltype(e)> <= 330);
+  CHECK(ks::lift(big)(0.3, -0.2, 0.5, 1.5) == doctest::Approx(static_cast<double>(big_ld(0.3L, -0.2L, 0.5L, 1.5L))));
+}
+
+// The derivative expressions' types, without building them: each is at most a small
+// multiple of the function's size (an expression swell would make them exponential).
+using vars4 = std::tuple<var<0>, var<1>, var<2>, var<3>>;
+template <std::size_t I>
+using derivative_t = decltype(std::apply(ks::grad<I>(big), vars4{}));
+constexpr std::size_t big_size = tree_size_v<decltype(std::apply(big, vars4{}))>;
+static_assert(tree_size_v<derivative_t<0>> <= 3 * big_size);
+static_assert(tree_size_v<derivative_t<1>> <= 3 * big_size);
+static_assert(tree_size_v<derivative_t<2>> <= 3 * big_size);
+static_assert(tree_size_v<derivative_t<3>> <= big_size);
+
+TEST_CASE("its gradient matches central finite differences") {
+  std::mt19937_64 rng(42);
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  for (int trial = 0; trial < 20; ++trial) {
+    long double p[4] = {u(rng), u(rng), u(rng), u(rng)};
+    auto [ga, gb, gc, gd] = ks::grad(big)(static_cast<double>(p[0]), static_cast<double>(p[1]),
+                                          static_cast<double>(p[2]), static_cast<double>(p[3]));
+    double g[4] = {ga, gb, gc, gd};
+    for (int i = 0; i < 4; ++i) {
+      long double h = 1e-6L;
+      long double lo[4] = {p[0], p[1], p[2], p[3]}, hi[4] = {p[0], p[1], p[2], p[3]};
+      lo[i] -= h;
+      hi[i] += h;
+      long double fd = (big_ld(hi[0], hi[1], hi[2], hi[3]) - big_ld(lo[0], lo[1], lo[2], lo[3])) / (2 * h);
+      CAPTURE(i);
+      CHECK(g[i] == doctest::Approx(static_cast<double>(fd)).epsilon(1e-7));
+    }
+  }
+}
+
+TEST_CASE("second derivatives of a smaller sum by composition") {
+  constexpr auto small = make_sum(std::make_index_sequence<3>{});
+  double p[4] = {0.4, 0.1, -0.3, 0.8};
+  auto dfa = [&](double a) { return ks::grad<0>(small)(a, p[1], p[2], p[3]); };
+  double h = 1e-5;
+  double fd = (dfa(p[0] + h) - dfa(p[0] - h)) / (2 * h);
+  double d2 = ks::grad<0>(ks::grad<0>(small))(p[0], p[1], p[2], p[3]);
+  CHECK(d2 == doctest::Approx(fd).epsilon(1e-6));
+}
