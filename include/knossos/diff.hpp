@@ -70,7 +70,7 @@ KS_INLINE constexpr auto forward_select(node<select_op, C, A, B> const& e, Env c
     return select_tape<decltype(value), decltype(c), TA, TB>{value, c, ta, tb};
   } else {
     select_tape<decltype(detail::eval<V>(e, env)), decltype(c), TA, TB> t{};
-    tcond(t) = c;
+    t.cond = c;
     if constexpr (std::is_same_v<decltype(c), bool>) {
       if (c) {
         t.a = detail::forward<V>(ae, env);
@@ -116,7 +116,7 @@ KS_INLINE constexpr auto const& tcond(T const& t) {
   if constexpr (traced<T>)
     return std::get<0>(t.args);
   else
-    return tcond(t);
+    return t.cond;
 }
 template <class T>
 KS_INLINE constexpr auto const& tbranch_a(T const& t) {
