@@ -194,11 +194,15 @@ KS_INLINE constexpr auto backward_kids(E const& e, T const& t, P const& partials
   }
 }
 
+template <class E>
+inline constexpr bool divides_by_constant = false;
+template <class A, class B>
+inline constexpr bool divides_by_constant<node<div_op, A, B>> = is_foldable<B>;
+
 template <class Op, class... A, class T, class G, class Grads, std::size_t... I>
 KS_INLINE constexpr auto backward_node(node<Op, A...> const& e, T const& t, G const& g, Grads const& grads,
                                        std::index_sequence<I...>) {
-  if constexpr (std::is_same_v<Op, div_op> && is_foldable<std::tuple_element_t<1, std::tuple<A...>>> &&
-                !traced<G> && !static_number<G>) {
+  if constexpr (divides_by_constant<node<Op, A...>> && !traced<G> && !static_number<G>) {
     // Division by a constant: multiply the adjoint by the reciprocal, which the compiler
     // folds, instead of dividing in the loop.
     auto recip = detail::lit_like<G>(1) / detail::to_concrete<G>(detail::value_of(std::get<1>(e.args)));
