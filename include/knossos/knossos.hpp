@@ -12,3 +12,4 @@
 #include <knossos/diff.hpp>
 #include <knossos/custom.hpp>
 #include <knossos/to_string.hpp>
+#include <knossos/vmap.hpp>
