@@ -37,14 +37,6 @@ constexpr strided_view<T> view(T* data, std::size_t size, std::ptrdiff_t stride 
 struct par_t {};
 inline constexpr par_t par{};
 
-/// How vmap sees an array type: customised for Eigen in <knossos/eigen.hpp>.
-/// `describe(a)` gives its memory layout as a plane; `make_result(a)` a new
-/// container like it (same kind and shape).
-template <class A, class = void>
-struct array_traits {
-  static constexpr bool is_array = false;
-};
-
 namespace detail {
 
 // An array's memory as a 2-D plane: element (i, j) is data[i * row_stride + j * col_stride].
@@ -70,11 +62,13 @@ concept contiguous_1d = requires(R& r) {
   { std::size(r) } -> std::convertible_to<std::size_t>;
 } && is_element<std::remove_cvref_t<decltype(*std::data(std::declval<R&>()))>>::value;
 
-}  // namespace detail
-
 // std::vector, std::array, std::span and anything with data() and size().
+template <class A, bool = contiguous_1d<A>>
+struct range_traits {
+  static constexpr bool is_array = false;
+};
 template <class A>
-struct array_traits<A, std::enable_if_t<detail::contiguous_1d<A>>> {
+struct range_traits<A, true> {
   static constexpr bool is_array = true;
   using element = std::remove_cvref_t<decltype(*std::data(std::declval<A&>()))>;
   static auto describe(A& a) {
@@ -88,6 +82,15 @@ struct array_traits<A, std::enable_if_t<detail::contiguous_1d<A>>> {
       return std::vector<element>(std::size(a));
   }
 };
+
+}  // namespace detail
+
+/// How vmap sees an array type: `describe(a)` gives its memory layout as a plane,
+/// `make_result(a)` a new container like it (same kind and shape). Contiguous ranges
+/// (std::vector, std::array, std::span) by default; specialised for ks::view and, in
+/// <knossos/eigen.hpp>, for Eigen.
+template <class A, class = void>
+struct array_traits : detail::range_traits<A> {};
 
 template <class T>
 struct array_traits<strided_view<T>> {
