@@ -83,8 +83,8 @@ KS_INLINE constexpr auto forward_select(node<select_op, C, A, B> const& e, Env c
   } else {
     // On batches both sides are computed, straight-line, so the whole tape stays in
     // registers (a tape filled under a runtime branch is spilled to the stack, which
-    // measured 8x slower on relu3's vjp). The backward sweep still skips a branch that
-    // no lane takes.
+    // measured 8x slower on relu3's vjp). The backward sweep still skips a costly
+    // branch that no lane takes.
     TA ta = detail::forward<V>(ae, env);
     TB tb = detail::forward<V>(be, env);
     auto value = xsimd::select(c, ta.value, tb.value);
@@ -247,8 +247,10 @@ KS_INLINE constexpr auto backward_select(node<select_op, C, A, B> const& e, T co
     if constexpr (traced<Cond>) {
       return merged();
     } else {
-      if (xsimd::all(tcond(t))) return detail::backward(a, tbranch_a(t), g, grads);
-      if (xsimd::none(tcond(t))) return detail::backward(b, tbranch_b(t), g, grads);
+      if constexpr (worth_branching<A, B>) {
+        if (xsimd::all(tcond(t))) return detail::backward(a, tbranch_a(t), g, grads);
+        if (xsimd::none(tcond(t))) return detail::backward(b, tbranch_b(t), g, grads);
+      }
       return merged();
     }
   }

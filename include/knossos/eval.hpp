@@ -22,9 +22,34 @@ KS_INLINE constexpr auto eval_node(E const& e, Env const& env, std::index_sequen
   return detail::apply(e.op, detail::eval<V>(std::get<I>(e.args), env)...);
 }
 
+// Rough cost of evaluating E on a batch, in vector multiplies: arithmetic 1, a
+// division 4, a math function 16 (its op may say otherwise with `cost`).
+template <class E>
+struct cost : std::integral_constant<int, 0> {};
+template <class Op>
+constexpr int op_cost() {
+  if constexpr (requires { Op::cost; })
+    return Op::cost;
+  else if constexpr (Op::style == notation::call)
+    return 16;
+  else
+    return 1;
+}
+template <class Op, class... A>
+struct cost<node<Op, A...>> : std::integral_constant<int, op_cost<Op>() + (cost<A>::value + ... + 0)> {};
+template <class E>
+inline constexpr int cost_v = cost<std::remove_cvref_t<E>>::value;
+
+// Testing whether all lanes agree costs about as much as this much work: below it,
+// a select on batches computes both sides and blends, as hand-written SIMD does.
+inline constexpr int branch_test_cost = 8;
+
+template <class A, class B>
+inline constexpr bool worth_branching = cost_v<A> + cost_v<B> >= branch_test_cost;
+
 // select evaluates only the branch taken: on a scalar condition that is an ordinary
-// branch; on a batch it skips a branch no lane takes (relu3 on all-negative input
-// costs a load and a store).
+// branch; on a batch it skips a costly branch no lane takes (an erf or exp branch is
+// not computed for a batch whose lanes all take the other side).
 template <class V, class C, class A, class B, class Env>
 KS_INLINE constexpr auto eval_select(node<select_op, C, A, B> const& e, Env const& env) {
   auto c = detail::eval<V>(std::get<0>(e.args), env);
@@ -34,8 +59,10 @@ KS_INLINE constexpr auto eval_select(node<select_op, C, A, B> const& e, Env cons
     if (c) return detail::eval<V>(std::get<1>(e.args), env);
     return detail::eval<V>(std::get<2>(e.args), env);
   } else {
-    if (xsimd::all(c)) return detail::eval<V>(std::get<1>(e.args), env);
-    if (xsimd::none(c)) return detail::eval<V>(std::get<2>(e.args), env);
+    if constexpr (worth_branching<A, B>) {
+      if (xsimd::all(c)) return detail::eval<V>(std::get<1>(e.args), env);
+      if (xsimd::none(c)) return detail::eval<V>(std::get<2>(e.args), env);
+    }
     return xsimd::select(c, detail::eval<V>(std::get<1>(e.args), env), detail::eval<V>(std::get<2>(e.args), env));
   }
 }

@@ -239,6 +239,7 @@ struct mul_op {
 
 struct div_op {
   static constexpr std::string_view name = "/";
+  static constexpr int cost = 4;
   static constexpr notation style = notation::infix;
   static constexpr int prec = prec_mul;
   template <class A, class B>

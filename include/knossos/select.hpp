@@ -68,6 +68,7 @@ struct batch_of_bool<xsimd::batch_bool<T, A>> {
 
 struct select_op {
   static constexpr std::string_view name = "select";
+  static constexpr int cost = 1;
   static constexpr notation style = notation::call;
   static constexpr int prec = prec_atom;
 

@@ -155,26 +155,44 @@ struct lane_sink {
 template <class B>
 using element_of_batch = typename B::value_type;
 
-// Load `count` (<= B::size) elements of a source starting at i; lanes past count repeat
-// the last valid element, so the function sees only values from the input.
-template <class B, class T>
-KS_INLINE B load(lane_source<T> const& s, std::size_t i, std::size_t count, bool contiguous) {
+// Load B::size elements of a source starting at i: a vector load when contiguous, a
+// gather through a small buffer when strided. Broadcast scalars are one register.
+template <class B, bool Contiguous, class T>
+KS_INLINE B load(lane_source<T> const& s, std::size_t i) {
   if (!s.data) return B(s.value);
-  if (contiguous && count == B::size) return B::load_unaligned(s.data + i);
-  alignas(64) T buf[B::size];
-  for (std::size_t k = 0; k < B::size; ++k) {
-    std::size_t kk = k < count ? k : count - 1;
-    buf[k] = s.data[static_cast<std::ptrdiff_t>(i + kk) * s.stride];
+  if constexpr (Contiguous) {
+    return B::load_unaligned(s.data + i);
+  } else {
+    alignas(64) T buf[B::size];
+    for (std::size_t k = 0; k < B::size; ++k) buf[k] = s.data[static_cast<std::ptrdiff_t>(i + k) * s.stride];
+    return B::load_aligned(buf);
   }
+}
+
+template <class B, bool Contiguous, class T>
+KS_INLINE void store(lane_sink<T> const& s, std::size_t i, B const& v) {
+  if constexpr (Contiguous) {
+    v.store_unaligned(s.data + i);
+  } else {
+    alignas(64) T buf[B::size];
+    v.store_aligned(buf);
+    for (std::size_t k = 0; k < B::size; ++k) s.data[static_cast<std::ptrdiff_t>(i + k) * s.stride] = buf[k];
+  }
+}
+
+// The last count < B::size elements: lanes past count repeat the last valid element,
+// so the function only ever sees values from the input, and only valid lanes are stored.
+template <class B, class T>
+KS_INLINE B load_partial(lane_source<T> const& s, std::size_t i, std::size_t count) {
+  if (!s.data) return B(s.value);
+  alignas(64) T buf[B::size];
+  for (std::size_t k = 0; k < B::size; ++k)
+    buf[k] = s.data[static_cast<std::ptrdiff_t>(i + (k < count ? k : count - 1)) * s.stride];
   return B::load_aligned(buf);
 }
 
 template <class B, class T>
-KS_INLINE void store(lane_sink<T> const& s, std::size_t i, std::size_t count, bool contiguous, B const& v) {
-  if (contiguous && count == B::size) {
-    v.store_unaligned(s.data + i);
-    return;
-  }
+KS_INLINE void store_partial(lane_sink<T> const& s, std::size_t i, std::size_t count, B const& v) {
   alignas(64) T buf[B::size];
   v.store_aligned(buf);
   for (std::size_t k = 0; k < count; ++k) s.data[static_cast<std::ptrdiff_t>(i + k) * s.stride] = buf[k];
@@ -193,22 +211,46 @@ KS_INLINE auto const& result_at(R const& r) {
     return r;
 }
 
-// The fused loop over n elements: load every input, evaluate, store every output.
-// One pass over memory, no temporaries. Contiguous: unit strides everywhere.
+// The fused loop over [begin, end): load every input, evaluate, store every output.
+// One pass over memory, no temporaries. Contiguous: unit strides everywhere, so the
+// body is plain vector loads and stores; the tail is handled once, outside the loop.
+// One batch: load every input at i, evaluate, store every output.
+template <class B, bool Contiguous, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I,
+          std::size_t... K>
+KS_INLINE void step(Fn const& fn, std::size_t i, std::array<lane_source<T>, NI> const& in,
+                    std::array<lane_sink<T>, NO> const& out, std::index_sequence<I...>, std::index_sequence<K...>) {
+  auto r = fn(load<B, Contiguous>(in[I], i)...);
+  (store<B, Contiguous>(out[K], i, B(result_at<K>(r))), ...);
+}
+
+// [begin, end) holds a whole number of batches. (Written `i < end`: with the bound
+// `i + B::size <= end` g++ 12 spilled a derivative's tape to the stack, 3x slower.)
+template <class B, bool Contiguous, class Fn, std::size_t NI, std::size_t NO, class T>
+KS_FLATTEN void run_1d(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> in,
+                       std::array<lane_sink<T>, NO> out) {
+  for (std::size_t i = begin; i < end; i += B::size)
+    step<B, Contiguous>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+}
+
+// The last count < B::size elements: a separate function, so the main loop stays small.
+template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I, std::size_t... K>
+[[gnu::noinline]] void run_tail(Fn const& fn, std::size_t i, std::size_t count, std::array<lane_source<T>, NI> in,
+                                std::array<lane_sink<T>, NO> out, std::index_sequence<I...>,
+                                std::index_sequence<K...>) {
+  auto r = fn(load_partial<B>(in[I], i, count)...);
+  (store_partial<B>(out[K], i, count, B(result_at<K>(r))), ...);
+}
+
 template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
-KS_FLATTEN void run_1d(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
-                       std::array<lane_sink<T>, NO> const& out, bool contiguous) {
-  auto step = [&](std::size_t i, std::size_t count) {
-    auto r = [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return fn(load<B>(in[I], i, count, contiguous)...);
-    }(std::make_index_sequence<NI>{});
-    [&]<std::size_t... K>(std::index_sequence<K...>) {
-      (store<B>(out[K], i, count, contiguous, B(result_at<K>(r))), ...);
-    }(std::make_index_sequence<NO>{});
-  };
-  std::size_t i = begin;
-  for (; i + B::size <= end; i += B::size) step(i, B::size);
-  if (i < end) step(i, end - i);
+void run_segment(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
+                 std::array<lane_sink<T>, NO> const& out, bool contiguous) {
+  std::size_t full = begin + (end - begin) / B::size * B::size;
+  if (contiguous)
+    run_1d<B, true>(fn, begin, full, in, out);
+  else
+    run_1d<B, false>(fn, begin, full, in, out);
+  if (full < end)
+    run_tail<B>(fn, full, end - full, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
 }
 
 template <class P>
@@ -389,7 +431,7 @@ loop_plan<T, NI, NO> plan_loop(std::array<plane<T const>, NI> in, std::array<boo
 namespace ks::detail {
 
 // Below this many elements ks::par runs serially: splitting costs more than it saves.
-inline constexpr std::size_t par_threshold = 32768;
+inline constexpr std::size_t par_threshold = 131072;
 // Elements per parallel work item (a multiple of every batch size).
 inline constexpr std::size_t par_chunk = 16384;
 
@@ -494,7 +536,7 @@ struct vmap_fn {
     if (!Parallel || total < par_threshold) {
       for (std::size_t o = 0; o < plan.outer; ++o) {
         auto [s, d] = plan.run(o);
-        run_1d<B>(f, 0, plan.inner, s, d, plan.contiguous);
+        run_segment<B>(f, 0, plan.inner, s, d, plan.contiguous);
       }
     } else {
       std::size_t per = (plan.inner + par_chunk - 1) / par_chunk;
@@ -503,7 +545,7 @@ struct vmap_fn {
         std::size_t begin = (item % per) * par_chunk;
         std::size_t end = std::min(plan.inner, begin + par_chunk);
         auto [s, d] = plan.run(o);
-        run_1d<B>(f, begin, end, s, d, plan.contiguous);
+        run_segment<B>(f, begin, end, s, d, plan.contiguous);
       });
     }
   }

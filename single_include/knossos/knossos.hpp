@@ -319,6 +319,7 @@ struct mul_op {
 
 struct div_op {
   static constexpr std::string_view name = "/";
+  static constexpr int cost = 4;
   static constexpr notation style = notation::infix;
   static constexpr int prec = prec_mul;
   template <class A, class B>
@@ -642,6 +643,7 @@ struct batch_of_bool<xsimd::batch_bool<T, A>> {
 
 struct select_op {
   static constexpr std::string_view name = "select";
+  static constexpr int cost = 1;
   static constexpr notation style = notation::call;
   static constexpr int prec = prec_atom;
 
@@ -1093,9 +1095,34 @@ KS_INLINE constexpr auto eval_node(E const& e, Env const& env, std::index_sequen
   return detail::apply(e.op, detail::eval<V>(std::get<I>(e.args), env)...);
 }
 
+// Rough cost of evaluating E on a batch, in vector multiplies: arithmetic 1, a
+// division 4, a math function 16 (its op may say otherwise with `cost`).
+template <class E>
+struct cost : std::integral_constant<int, 0> {};
+template <class Op>
+constexpr int op_cost() {
+  if constexpr (requires { Op::cost; })
+    return Op::cost;
+  else if constexpr (Op::style == notation::call)
+    return 16;
+  else
+    return 1;
+}
+template <class Op, class... A>
+struct cost<node<Op, A...>> : std::integral_constant<int, op_cost<Op>() + (cost<A>::value + ... + 0)> {};
+template <class E>
+inline constexpr int cost_v = cost<std::remove_cvref_t<E>>::value;
+
+// Testing whether all lanes agree costs about as much as this much work: below it,
+// a select on batches computes both sides and blends, as hand-written SIMD does.
+inline constexpr int branch_test_cost = 8;
+
+template <class A, class B>
+inline constexpr bool worth_branching = cost_v<A> + cost_v<B> >= branch_test_cost;
+
 // select evaluates only the branch taken: on a scalar condition that is an ordinary
-// branch; on a batch it skips a branch no lane takes (relu3 on all-negative input
-// costs a load and a store).
+// branch; on a batch it skips a costly branch no lane takes (an erf or exp branch is
+// not computed for a batch whose lanes all take the other side).
 template <class V, class C, class A, class B, class Env>
 KS_INLINE constexpr auto eval_select(node<select_op, C, A, B> const& e, Env const& env) {
   auto c = detail::eval<V>(std::get<0>(e.args), env);
@@ -1105,8 +1132,10 @@ KS_INLINE constexpr auto eval_select(node<select_op, C, A, B> const& e, Env cons
     if (c) return detail::eval<V>(std::get<1>(e.args), env);
     return detail::eval<V>(std::get<2>(e.args), env);
   } else {
-    if (xsimd::all(c)) return detail::eval<V>(std::get<1>(e.args), env);
-    if (xsimd::none(c)) return detail::eval<V>(std::get<2>(e.args), env);
+    if constexpr (worth_branching<A, B>) {
+      if (xsimd::all(c)) return detail::eval<V>(std::get<1>(e.args), env);
+      if (xsimd::none(c)) return detail::eval<V>(std::get<2>(e.args), env);
+    }
     return xsimd::select(c, detail::eval<V>(std::get<1>(e.args), env), detail::eval<V>(std::get<2>(e.args), env));
   }
 }
@@ -1375,8 +1404,8 @@ KS_INLINE constexpr auto forward_select(node<select_op, C, A, B> const& e, Env c
   } else {
     // On batches both sides are computed, straight-line, so the whole tape stays in
     // registers (a tape filled under a runtime branch is spilled to the stack, which
-    // measured 8x slower on relu3's vjp). The backward sweep still skips a branch that
-    // no lane takes.
+    // measured 8x slower on relu3's vjp). The backward sweep still skips a costly
+    // branch that no lane takes.
     TA ta = detail::forward<V>(ae, env);
     TB tb = detail::forward<V>(be, env);
     auto value = xsimd::select(c, ta.value, tb.value);
@@ -1539,8 +1568,10 @@ KS_INLINE constexpr auto backward_select(node<select_op, C, A, B> const& e, T co
     if constexpr (traced<Cond>) {
       return merged();
     } else {
-      if (xsimd::all(tcond(t))) return detail::backward(a, tbranch_a(t), g, grads);
-      if (xsimd::none(tcond(t))) return detail::backward(b, tbranch_b(t), g, grads);
+      if constexpr (worth_branching<A, B>) {
+        if (xsimd::all(tcond(t))) return detail::backward(a, tbranch_a(t), g, grads);
+        if (xsimd::none(tcond(t))) return detail::backward(b, tbranch_b(t), g, grads);
+      }
       return merged();
     }
   }
@@ -2079,4 +2110,679 @@ std::string to_string(F const& f, std::initializer_list<std::string_view> names 
 
 }  // namespace ks
 // ---- end knossos/to_string.hpp
+// ---- begin knossos/vmap.hpp
+// knossos: ks::vmap(f) lifts a scalar function to arrays as one fused SIMD loop.
+// Docs: docs/vmap.md
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+// ---- begin knossos/parallel.hpp
+// knossos: the small thread pool behind ks::vmap(f, ks::par). Docs: docs/vmap.md
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace ks::detail {
+
+// A fixed set of worker threads, started on first use and reused by every parallel
+// loop. The calling thread works too. One loop runs at a time: a loop started while
+// another runs (from another thread, or nested) runs serially in its caller instead.
+class thread_pool {
+ public:
+  static thread_pool& instance() {
+    static thread_pool pool(std::max(1u, std::thread::hardware_concurrency()) - 1);
+    return pool;
+  }
+
+  std::size_t threads() const { return workers_.size() + 1; }
+
+  // Calls body(i) for every i in [0, n) and returns when all calls have returned.
+  // body must not throw.
+  void run(std::size_t n, std::function<void(std::size_t)> const& body) {
+    std::unique_lock busy(run_mutex_, std::try_to_lock);
+    if (!busy || workers_.empty() || n < 2) {
+      for (std::size_t i = 0; i < n; ++i) body(i);
+      return;
+    }
+    {
+      std::lock_guard lock(mutex_);
+      job_ = &body;
+      total_ = n;
+      next_.store(0);
+      pending_ = workers_.size();
+      ++generation_;
+    }
+    wake_.notify_all();
+    work(body, n);
+    std::unique_lock lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+    job_ = nullptr;
+  }
+
+  thread_pool(thread_pool const&) = delete;
+  thread_pool& operator=(thread_pool const&) = delete;
+
+  ~thread_pool() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+
+ private:
+  explicit thread_pool(std::size_t workers) {
+    for (std::size_t i = 0; i < workers; ++i) workers_.emplace_back([this] { loop(); });
+  }
+
+  void work(std::function<void(std::size_t)> const& body, std::size_t n) {
+    for (std::size_t i = next_.fetch_add(1); i < n; i = next_.fetch_add(1)) body(i);
+  }
+
+  void loop() {
+    std::size_t seen = 0;
+    for (;;) {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      if (stop_) return;
+      seen = generation_;
+      auto const* job = job_;
+      std::size_t n = total_;
+      lock.unlock();
+      work(*job, n);
+      lock.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex run_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  std::function<void(std::size_t)> const* job_ = nullptr;
+  std::atomic<std::size_t> next_{0};
+  std::size_t total_ = 0;
+  std::size_t pending_ = 0;
+  std::size_t generation_ = 0;
+  bool stop_ = false;
+};
+
+}  // namespace ks::detail
+// ---- end knossos/parallel.hpp
+
+namespace ks {
+
+/// A non-owning view of n elements at ptr, `stride` elements apart: how to pass a
+/// pointer and a size (or a strided column of a raw buffer) to ks::vmap.
+template <class T>
+struct strided_view {
+  T* data;
+  std::size_t size;
+  std::ptrdiff_t stride = 1;
+};
+
+/// view(ptr, n[, stride]): a pointer and a size as a vmap argument or output.
+template <class T>
+constexpr strided_view<T> view(T* data, std::size_t size, std::ptrdiff_t stride = 1) {
+  return {data, size, stride};
+}
+
+/// Tag for ks::vmap(f, ks::par): the loop is split across threads.
+struct par_t {};
+inline constexpr par_t par{};
+
+namespace detail {
+
+// An array's memory as a 2-D plane: element (i, j) is data[i * row_stride + j * col_stride].
+// One-dimensional arrays are n x 1.
+template <class T>
+struct plane {
+  T* data;
+  std::size_t rows;
+  std::size_t cols;
+  std::ptrdiff_t row_stride;
+  std::ptrdiff_t col_stride;
+  bool vector_like = true;  // 1-D: matches any array with as many elements in a line
+
+  std::size_t size() const { return rows * cols; }
+};
+
+template <class T>
+struct is_element : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double>> {};
+
+template <class R>
+concept contiguous_1d = requires(R& r) {
+  { std::data(r) };
+  { std::size(r) } -> std::convertible_to<std::size_t>;
+} && is_element<std::remove_cvref_t<decltype(*std::data(std::declval<R&>()))>>::value;
+
+// std::vector, std::array, std::span and anything with data() and size().
+template <class A, bool = contiguous_1d<A>>
+struct range_traits {
+  static constexpr bool is_array = false;
+};
+template <class A>
+struct range_traits<A, true> {
+  static constexpr bool is_array = true;
+  using element = std::remove_cvref_t<decltype(*std::data(std::declval<A&>()))>;
+  static auto describe(A& a) {
+    using P = std::remove_reference_t<decltype(*std::data(a))>;
+    return detail::plane<P>{std::data(a), std::size(a), 1, 1, 1, true};
+  }
+  static auto make_result(A const& a) {
+    if constexpr (requires { std::tuple_size<A>::value; })
+      return std::array<element, std::tuple_size<A>::value>{};
+    else
+      return std::vector<element>(std::size(a));
+  }
+};
+
+}  // namespace detail
+
+/// How vmap sees an array type: `describe(a)` gives its memory layout as a plane,
+/// `make_result(a)` a new container like it (same kind and shape). Contiguous ranges
+/// (std::vector, std::array, std::span) by default; specialised for ks::view and, in
+/// <knossos/eigen.hpp>, for Eigen.
+template <class A, class = void>
+struct array_traits : detail::range_traits<A> {};
+
+template <class T>
+struct array_traits<strided_view<T>> {
+  static constexpr bool is_array = true;
+  using element = std::remove_const_t<T>;
+  static auto describe(strided_view<T> const& v) { return detail::plane<T>{v.data, v.size, 1, v.stride, 1, true}; }
+  static auto make_result(strided_view<T> const& v) { return std::vector<element>(v.size); }
+};
+
+namespace detail {
+
+template <class A>
+inline constexpr bool is_array_v = array_traits<std::remove_cvref_t<A>>::is_array;
+
+template <class A>
+using element_t = typename array_traits<std::remove_cvref_t<A>>::element;
+
+template <class A>
+concept vmap_argument = is_array_v<A> || std::is_arithmetic_v<std::remove_cvref_t<A>>;
+
+// The element type of the first array among As.
+template <class... As>
+struct first_element {
+  using type = void;
+};
+template <class A, class... Rest>
+struct first_element<A, Rest...> {
+  static auto pick() {
+    if constexpr (is_array_v<A>)
+      return std::type_identity<element_t<A>>{};
+    else
+      return std::type_identity<typename first_element<Rest...>::type>{};
+  }
+  using type = typename decltype(pick())::type;
+};
+
+template <class T, class A>
+constexpr bool element_is() {
+  if constexpr (is_array_v<A>)
+    return std::is_same_v<element_t<A>, T>;
+  else
+    return true;
+}
+template <class T, class... As>
+constexpr bool elements_agree() {
+  return (element_is<T, As>() && ...);
+}
+
+// One loop argument: an array (pointer and stride along the loop), or a broadcast scalar.
+template <class T>
+struct lane_source {
+  T const* data = nullptr;  // null: broadcast `value`
+  std::ptrdiff_t stride = 0;
+  T value{};
+};
+template <class T>
+struct lane_sink {
+  T* data;
+  std::ptrdiff_t stride;
+};
+
+template <class B>
+using element_of_batch = typename B::value_type;
+
+// Load B::size elements of a source starting at i: a vector load when contiguous, a
+// gather through a small buffer when strided. Broadcast scalars are one register.
+template <class B, bool Contiguous, class T>
+KS_INLINE B load(lane_source<T> const& s, std::size_t i) {
+  if (!s.data) return B(s.value);
+  if constexpr (Contiguous) {
+    return B::load_unaligned(s.data + i);
+  } else {
+    alignas(64) T buf[B::size];
+    for (std::size_t k = 0; k < B::size; ++k) buf[k] = s.data[static_cast<std::ptrdiff_t>(i + k) * s.stride];
+    return B::load_aligned(buf);
+  }
+}
+
+template <class B, bool Contiguous, class T>
+KS_INLINE void store(lane_sink<T> const& s, std::size_t i, B const& v) {
+  if constexpr (Contiguous) {
+    v.store_unaligned(s.data + i);
+  } else {
+    alignas(64) T buf[B::size];
+    v.store_aligned(buf);
+    for (std::size_t k = 0; k < B::size; ++k) s.data[static_cast<std::ptrdiff_t>(i + k) * s.stride] = buf[k];
+  }
+}
+
+// The last count < B::size elements: lanes past count repeat the last valid element,
+// so the function only ever sees values from the input, and only valid lanes are stored.
+template <class B, class T>
+KS_INLINE B load_partial(lane_source<T> const& s, std::size_t i, std::size_t count) {
+  if (!s.data) return B(s.value);
+  alignas(64) T buf[B::size];
+  for (std::size_t k = 0; k < B::size; ++k)
+    buf[k] = s.data[static_cast<std::ptrdiff_t>(i + (k < count ? k : count - 1)) * s.stride];
+  return B::load_aligned(buf);
+}
+
+template <class B, class T>
+KS_INLINE void store_partial(lane_sink<T> const& s, std::size_t i, std::size_t count, B const& v) {
+  alignas(64) T buf[B::size];
+  v.store_aligned(buf);
+  for (std::size_t k = 0; k < count; ++k) s.data[static_cast<std::ptrdiff_t>(i + k) * s.stride] = buf[k];
+}
+
+template <class R>
+inline constexpr std::size_t result_count = 1;
+template <class... R>
+inline constexpr std::size_t result_count<std::tuple<R...>> = sizeof...(R);
+
+template <std::size_t K, class R>
+KS_INLINE auto const& result_at(R const& r) {
+  if constexpr (is_std_tuple_v<R>)
+    return std::get<K>(r);
+  else
+    return r;
+}
+
+// The fused loop over [begin, end): load every input, evaluate, store every output.
+// One pass over memory, no temporaries. Contiguous: unit strides everywhere, so the
+// body is plain vector loads and stores; the tail is handled once, outside the loop.
+// One batch: load every input at i, evaluate, store every output.
+template <class B, bool Contiguous, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I,
+          std::size_t... K>
+KS_INLINE void step(Fn const& fn, std::size_t i, std::array<lane_source<T>, NI> const& in,
+                    std::array<lane_sink<T>, NO> const& out, std::index_sequence<I...>, std::index_sequence<K...>) {
+  auto r = fn(load<B, Contiguous>(in[I], i)...);
+  (store<B, Contiguous>(out[K], i, B(result_at<K>(r))), ...);
+}
+
+// [begin, end) holds a whole number of batches. (Written `i < end`: with the bound
+// `i + B::size <= end` g++ 12 spilled a derivative's tape to the stack, 3x slower.)
+template <class B, bool Contiguous, class Fn, std::size_t NI, std::size_t NO, class T>
+KS_FLATTEN void run_1d(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> in,
+                       std::array<lane_sink<T>, NO> out) {
+  for (std::size_t i = begin; i < end; i += B::size)
+    step<B, Contiguous>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+}
+
+// The last count < B::size elements: a separate function, so the main loop stays small.
+template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I, std::size_t... K>
+[[gnu::noinline]] void run_tail(Fn const& fn, std::size_t i, std::size_t count, std::array<lane_source<T>, NI> in,
+                                std::array<lane_sink<T>, NO> out, std::index_sequence<I...>,
+                                std::index_sequence<K...>) {
+  auto r = fn(load_partial<B>(in[I], i, count)...);
+  (store_partial<B>(out[K], i, count, B(result_at<K>(r))), ...);
+}
+
+template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
+void run_segment(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
+                 std::array<lane_sink<T>, NO> const& out, bool contiguous) {
+  std::size_t full = begin + (end - begin) / B::size * B::size;
+  if (contiguous)
+    run_1d<B, true>(fn, begin, full, in, out);
+  else
+    run_1d<B, false>(fn, begin, full, in, out);
+  if (full < end)
+    run_tail<B>(fn, full, end - full, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+}
+
+template <class P>
+std::string shape_of(P const& p) {
+  if (p.vector_like) return std::to_string(p.size()) + " elements";
+  return std::to_string(p.rows) + "x" + std::to_string(p.cols);
+}
+
+// Do the two planes' memory ranges overlap?
+template <class T, class U>
+bool overlaps(plane<T> const& a, plane<U> const& b) {
+  auto range = [](auto const& p) {
+    auto lo = reinterpret_cast<std::uintptr_t>(p.data);
+    auto hi = lo;
+    auto extend = [&](std::ptrdiff_t steps) {
+      auto off = steps * static_cast<std::ptrdiff_t>(sizeof(*p.data));
+      if (off < 0) lo -= static_cast<std::uintptr_t>(-off);
+      else hi += static_cast<std::uintptr_t>(off);
+    };
+    if (p.rows > 0 && p.cols > 0) {
+      extend(static_cast<std::ptrdiff_t>(p.rows - 1) * p.row_stride);
+      extend(static_cast<std::ptrdiff_t>(p.cols - 1) * p.col_stride);
+    }
+    return std::pair{lo, hi + sizeof(*p.data)};
+  };
+  if (a.size() == 0 || b.size() == 0) return false;
+  auto [alo, ahi] = range(a);
+  auto [blo, bhi] = range(b);
+  return alo < bhi && blo < ahi;
+}
+
+template <class T, class U>
+bool same_layout(plane<T> const& a, plane<U> const& b) {
+  return static_cast<void const*>(a.data) == static_cast<void const*>(b.data) && a.row_stride == b.row_stride &&
+         a.col_stride == b.col_stride && a.rows == b.rows && a.cols == b.cols;
+}
+
+// A 1-D plane reshaped to match a 2-D vector-shaped reference (1 x n or n x 1).
+template <class P, class R>
+P conform(P p, R const& ref) {
+  if (p.vector_like && !ref.vector_like && ref.rows == 1 && p.size() == ref.cols)
+    return P{p.data, 1, p.size(), 0, p.row_stride, false};
+  return p;
+}
+
+template <class P, class R>
+bool same_shape(P const& p, R const& ref) {
+  if (p.vector_like || ref.vector_like) {
+    if (p.size() != ref.size()) return false;
+    auto line = [](auto const& q) { return q.vector_like || q.rows == 1 || q.cols == 1; };
+    return line(p) && line(ref);
+  }
+  return p.rows == ref.rows && p.cols == ref.cols;
+}
+
+// The first array among the arguments.
+template <class A, class... Rest>
+constexpr auto& first_array(A& a, Rest&... rest) {
+  if constexpr (is_array_v<A>)
+    return a;
+  else
+    return first_array(rest...);
+}
+
+template <class P>
+std::ptrdiff_t line_stride(P const& p) {
+  return p.rows == 1 && p.cols != 1 ? p.col_stride : p.row_stride;
+}
+
+template <class T>
+auto const_plane(plane<T> const& p) {
+  return plane<T const>{p.data, p.rows, p.cols, p.row_stride, p.col_stride, p.vector_like};
+}
+
+// The loop over the arrays: `outer` runs of `inner` elements; run o starts at the base
+// pointers shifted by o * outer stride. A flat loop over everything is outer == 1.
+template <class T, std::size_t NI, std::size_t NO>
+struct loop_plan {
+  std::array<lane_source<T>, NI> src{};
+  std::array<lane_sink<T>, NO> dst{};
+  std::array<std::ptrdiff_t, NI> src_outer{};
+  std::array<std::ptrdiff_t, NO> dst_outer{};
+  std::size_t inner = 0;
+  std::size_t outer = 0;
+  bool contiguous = true;
+
+  std::pair<std::array<lane_source<T>, NI>, std::array<lane_sink<T>, NO>> run(std::size_t o) const {
+    auto s = src;
+    auto d = dst;
+    for (std::size_t k = 0; k < NI; ++k)
+      if (s[k].data) s[k].data += static_cast<std::ptrdiff_t>(o) * src_outer[k];
+    for (std::size_t k = 0; k < NO; ++k) d[k].data += static_cast<std::ptrdiff_t>(o) * dst_outer[k];
+    return {s, d};
+  }
+};
+
+// Check shapes and overlaps (throwing before anything is written), then choose the
+// loop: flat and contiguous when every array is, else along the reference's
+// contiguous dimension, gathering where an array is strided.
+template <class T, std::size_t NI, std::size_t NO>
+loop_plan<T, NI, NO> plan_loop(std::array<plane<T const>, NI> in, std::array<bool, NI> const& is_array,
+                               std::array<T, NI> const& scalars, std::array<plane<T>, NO> out) {
+  std::size_t ref_index = 0;
+  while (!is_array[ref_index]) ++ref_index;
+  plane<T const> const ref = in[ref_index];
+  for (std::size_t k = 0; k < NI; ++k) {
+    if (!is_array[k]) continue;
+    in[k] = conform(in[k], ref);
+    if (!same_shape(in[k], ref))
+      throw std::invalid_argument("ks::vmap: argument " + std::to_string(k + 1) + " has " + shape_of(in[k]) +
+                                  " but argument " + std::to_string(ref_index + 1) + " has " + shape_of(ref));
+  }
+  for (std::size_t k = 0; k < NO; ++k) {
+    out[k] = conform(out[k], ref);
+    if (!same_shape(out[k], ref))
+      throw std::invalid_argument("ks::vmap: output " + std::to_string(k + 1) + " has " + shape_of(out[k]) +
+                                  " but argument " + std::to_string(ref_index + 1) + " has " + shape_of(ref));
+    // In place is fine (each element is read before it is written); a shifted overlap
+    // would read elements already overwritten.
+    for (std::size_t j = 0; j < NI; ++j)
+      if (is_array[j] && overlaps(out[k], in[j]) && !same_layout(out[k], in[j]))
+        throw std::invalid_argument("ks::vmap: output " + std::to_string(k + 1) + " overlaps argument " +
+                                    std::to_string(j + 1) + " without being the same array");
+    for (std::size_t j = 0; j < k; ++j)
+      if (overlaps(out[k], out[j]))
+        throw std::invalid_argument("ks::vmap: outputs " + std::to_string(j + 1) + " and " +
+                                    std::to_string(k + 1) + " overlap");
+  }
+
+  loop_plan<T, NI, NO> plan;
+  if (ref.size() == 0) return plan;
+  auto line = [](auto const& p) { return p.vector_like || p.rows == 1 || p.cols == 1; };
+  auto dense = [](auto const& p, bool row_major) {
+    return row_major ? (p.col_stride == 1 && p.row_stride == static_cast<std::ptrdiff_t>(p.cols))
+                     : (p.row_stride == 1 && p.col_stride == static_cast<std::ptrdiff_t>(p.rows));
+  };
+  auto every = [&](auto&& pred) {
+    bool ok = true;
+    for (std::size_t k = 0; k < NI; ++k) ok = ok && (!is_array[k] || pred(in[k]));
+    for (auto const& p : out) ok = ok && pred(p);
+    return ok;
+  };
+  bool lines = every(line);
+  bool flat = lines || every([&](auto const& p) { return dense(p, true); }) ||
+              every([&](auto const& p) { return dense(p, false); });
+  // Inner dimension: rows (down a column) when the reference is column-major.
+  bool rows_inner = ref.row_stride == 1 || (ref.col_stride != 1 && ref.row_stride < ref.col_stride);
+  auto inner_stride = [&](auto const& p) -> std::ptrdiff_t {
+    if (flat) return lines ? line_stride(p) : 1;
+    return rows_inner ? p.row_stride : p.col_stride;
+  };
+  auto outer_stride = [&](auto const& p) -> std::ptrdiff_t {
+    if (flat) return 0;
+    return rows_inner ? p.col_stride : p.row_stride;
+  };
+  plan.inner = flat ? ref.size() : (rows_inner ? ref.rows : ref.cols);
+  plan.outer = flat ? 1 : (rows_inner ? ref.cols : ref.rows);
+  for (std::size_t k = 0; k < NI; ++k) {
+    if (is_array[k]) {
+      plan.src[k] = {in[k].data, inner_stride(in[k]), T{}};
+      plan.src_outer[k] = outer_stride(in[k]);
+      plan.contiguous = plan.contiguous && plan.src[k].stride == 1;
+    } else {
+      plan.src[k] = {nullptr, 0, scalars[k]};
+    }
+  }
+  for (std::size_t k = 0; k < NO; ++k) {
+    plan.dst[k] = {out[k].data, inner_stride(out[k])};
+    plan.dst_outer[k] = outer_stride(out[k]);
+    plan.contiguous = plan.contiguous && plan.dst[k].stride == 1;
+  }
+  return plan;
+}
+
+}  // namespace detail
+}  // namespace ks
+
+namespace ks::detail {
+
+// Below this many elements ks::par runs serially: splitting costs more than it saves.
+inline constexpr std::size_t par_threshold = 131072;
+// Elements per parallel work item (a multiple of every batch size).
+inline constexpr std::size_t par_chunk = 16384;
+
+template <class Out>
+auto as_output_tuple(Out& out) {
+  if constexpr (is_std_tuple_v<Out>)
+    return out;
+  else
+    return std::tie(out);
+}
+
+template <class F, bool Parallel>
+struct vmap_fn {
+  F f;  // a knossos function (see ks::lift)
+
+  template <class T, class... A>
+  static constexpr void check_arguments() {
+    static_assert((vmap_argument<A> && ...),
+                  "ks::vmap(f)(args...): each argument must be an array (std::vector, std::array, std::span, "
+                  "ks::view(ptr, n); Eigen objects with <knossos/eigen.hpp>) or a number");
+    static_assert((is_array_v<A> || ...), "ks::vmap(f)(args...): at least one argument must be an array");
+    static_assert(is_element<T>::value, "ks::vmap: arrays of float or double only");
+    static_assert(elements_agree<T, A...>(), "ks::vmap: all arrays must have the same element type");
+  }
+
+  // The result type of f on batches of T, for arguments A...
+  template <class T, class... A>
+  using batch_result_t = decltype(std::declval<F const&>()(
+      std::declval<std::conditional_t<true, xsimd::batch<T>, A>>()...));
+
+  /// Evaluate f over the arrays (and broadcast numbers) a..., returning a new container
+  /// like the first array (a std::tuple of them when f returns several values).
+  template <class... A>
+  auto operator()(A const&... a) const {
+    using T = typename first_element<A...>::type;
+    check_arguments<T, A...>();
+    auto const& first = first_array(a...);
+    using Traits = array_traits<std::remove_cvref_t<decltype(first)>>;
+    constexpr std::size_t n_out = result_count<batch_result_t<T, A...>>;
+    if constexpr (n_out == 1) {
+      auto out = Traits::make_result(first);
+      into(out, a...);
+      return out;
+    } else {
+      auto outs = [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return std::tuple{(static_cast<void>(K), Traits::make_result(first))...};
+      }(std::make_index_sequence<n_out>{});
+      std::apply([&](auto&... o) { into(std::tie(o...), a...); }, outs);
+      return outs;
+    }
+  }
+
+  /// Evaluate f over a..., writing into preallocated outputs: one array, or std::tie of
+  /// several when f returns several values. No allocation; an output may be one of the
+  /// inputs (in place). Sizes are checked before anything is written.
+  template <class Out, class... A>
+  void into(Out&& out, A const&... a) const {
+    using T = typename first_element<A...>::type;
+    check_arguments<T, A...>();
+    using B = xsimd::batch<T>;
+    constexpr std::size_t ni = sizeof...(A);
+    using R = batch_result_t<T, A...>;
+    constexpr std::size_t no = result_count<R>;
+    auto outs = as_output_tuple(out);
+    static_assert(std::tuple_size_v<decltype(outs)> == no,
+                  "ks::vmap(f).into(out, args...): pass one output per result of f (std::tie(a, b) for two)");
+
+    std::array<plane<T const>, ni> in_planes{};
+    std::array<bool, ni> is_array{};
+    std::array<T, ni> scalars{};
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (
+          [&](auto const& arg) {
+            using Arg = std::remove_cvref_t<decltype(arg)>;
+            if constexpr (is_array_v<Arg>) {
+              in_planes[I] = const_plane(array_traits<Arg>::describe(const_cast<Arg&>(arg)));
+              is_array[I] = true;
+            } else {
+              scalars[I] = static_cast<T>(arg);
+            }
+          }(a),
+          ...);
+    }(std::make_index_sequence<ni>{});
+
+    std::array<plane<T>, no> out_planes{};
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      (
+          [&](auto& o) {
+            using O = std::remove_cvref_t<decltype(o)>;
+            static_assert(is_array_v<O>, "ks::vmap(f).into: outputs must be arrays");
+            auto p = array_traits<O>::describe(o);
+            static_assert(std::is_same_v<decltype(p), plane<T>>,
+                          "ks::vmap(f).into: outputs must be writable arrays of the inputs' element type");
+            out_planes[K] = p;
+          }(std::get<K>(outs)),
+          ...);
+    }(std::make_index_sequence<no>{});
+
+    auto const plan = plan_loop<T>(in_planes, is_array, scalars, out_planes);
+    if (plan.inner == 0) return;
+    std::size_t total = plan.inner * plan.outer;
+    if (!Parallel || total < par_threshold) {
+      for (std::size_t o = 0; o < plan.outer; ++o) {
+        auto [s, d] = plan.run(o);
+        run_segment<B>(f, 0, plan.inner, s, d, plan.contiguous);
+      }
+    } else {
+      std::size_t per = (plan.inner + par_chunk - 1) / par_chunk;
+      thread_pool::instance().run(plan.outer * per, [&](std::size_t item) {
+        std::size_t o = item / per;
+        std::size_t begin = (item % per) * par_chunk;
+        std::size_t end = std::min(plan.inner, begin + par_chunk);
+        auto [s, d] = plan.run(o);
+        run_segment<B>(f, begin, end, s, d, plan.contiguous);
+      });
+    }
+  }
+};
+
+}  // namespace ks::detail
+
+namespace ks {
+
+/// vmap(f): f lifted to arrays, as one fused SIMD loop with no temporaries. Scalars
+/// broadcast; the result is a container like the first array argument. Works for any
+/// knossos function: vmap(grad(f)), vmap(vjp(f)), vmap(value_and_grad(f)), ...
+/// Docs: docs/vmap.md
+template <class F>
+auto vmap(F const& f) {
+  auto lifted = ks::lift(f);
+  return detail::vmap_fn<decltype(lifted), false>{lifted};
+}
+
+/// vmap(f, ks::par): the same loop split across threads for large arrays.
+template <class F>
+auto vmap(F const& f, par_t) {
+  auto lifted = ks::lift(f);
+  return detail::vmap_fn<decltype(lifted), true>{lifted};
+}
+
+}  // namespace ks
+// ---- end knossos/vmap.hpp
 // ---- end knossos/knossos.hpp
