@@ -435,6 +435,55 @@ inline constexpr std::size_t par_threshold = 131072;
 // Elements per parallel work item (a multiple of every batch size).
 inline constexpr std::size_t par_chunk = 16384;
 
+// The common case, decided in a few comparisons: every array one-dimensional,
+// contiguous, of one size, no output overlapping an input unless it is that input.
+// Returns false (having done nothing) for anything else, which plan_loop handles
+// (and reports, for a mismatch).
+template <class B, class Fn, class T, std::size_t NI, std::size_t NO>
+bool run_contiguous_impl(Fn const& fn, std::array<plane<T const>, NI> const& in, std::array<bool, NI> const& is_array,
+                         std::array<T, NI> const& scalars, std::array<plane<T>, NO> const& out, bool parallel) {
+  std::size_t n = 0;
+  bool have_n = false;
+  auto simple = [&](auto const& p) {
+    if (!p.vector_like || p.row_stride != 1) return false;
+    if (!have_n) {
+      n = p.rows;
+      have_n = true;
+    }
+    return p.rows == n;
+  };
+  for (std::size_t k = 0; k < NI; ++k)
+    if (is_array[k] && !simple(in[k])) return false;
+  for (auto const& p : out)
+    if (!simple(p)) return false;
+  for (auto const& o : out) {
+    auto olo = reinterpret_cast<std::uintptr_t>(o.data), ohi = olo + n * sizeof(T);
+    for (std::size_t k = 0; k < NI; ++k) {
+      if (!is_array[k] || static_cast<void const*>(in[k].data) == static_cast<void const*>(o.data)) continue;
+      auto ilo = reinterpret_cast<std::uintptr_t>(in[k].data), ihi = ilo + n * sizeof(T);
+      if (olo < ihi && ilo < ohi) return false;
+    }
+  }
+  if (NO > 1)
+    for (std::size_t k = 0; k < NO; ++k)
+      for (std::size_t j = 0; j < k; ++j)
+        if (out[k].data == out[j].data) return false;
+  std::array<lane_source<T>, NI> src{};
+  std::array<lane_sink<T>, NO> dst{};
+  for (std::size_t k = 0; k < NI; ++k)
+    src[k] = is_array[k] ? lane_source<T>{in[k].data, 1, T{}} : lane_source<T>{nullptr, 0, scalars[k]};
+  for (std::size_t k = 0; k < NO; ++k) dst[k] = {out[k].data, 1};
+  if (!parallel || n < par_threshold) {
+    run_segment<B>(fn, 0, n, src, dst, true);
+  } else {
+    std::size_t items = (n + par_chunk - 1) / par_chunk;
+    thread_pool::instance().run(items, [&](std::size_t item) {
+      run_segment<B>(fn, item * par_chunk, std::min(n, (item + 1) * par_chunk), src, dst, true);
+    });
+  }
+  return true;
+}
+
 template <class Out>
 auto as_output_tuple(Out& out) {
   if constexpr (is_std_tuple_v<Out>)
@@ -446,6 +495,12 @@ auto as_output_tuple(Out& out) {
 template <class F, bool Parallel>
 struct vmap_fn {
   F f;  // a knossos function (see ks::lift)
+
+  template <class B, class T, std::size_t NI, std::size_t NO>
+  bool run_contiguous(std::array<plane<T const>, NI> const& in, std::array<bool, NI> const& is_array,
+                      std::array<T, NI> const& scalars, std::array<plane<T>, NO> const& out) const {
+    return run_contiguous_impl<B>(f, in, is_array, scalars, out, Parallel);
+  }
 
   template <class T, class... A>
   static constexpr void check_arguments() {
@@ -530,6 +585,7 @@ struct vmap_fn {
           ...);
     }(std::make_index_sequence<no>{});
 
+    if (run_contiguous<B>(in_planes, is_array, scalars, out_planes)) return;
     auto const plan = plan_loop<T>(in_planes, is_array, scalars, out_planes);
     if (plan.inner == 0) return;
     std::size_t total = plan.inner * plan.outer;

@@ -1,0 +1,130 @@
+// relu3 and gelu, float and double, forward and vjp, at N = 16, 65025, 1M and 16M:
+// knossos against the hand-written baselines in the same binary. Benchmark names are
+// <function>/<direction>/<type>/<implementation>/<N>; benchmarks/compare.py turns a
+// run into tables of ns per element and ratios.
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels.hpp"
+
+namespace {
+
+using fwd_kernel_f = void (*)(float const*, float*, std::size_t);
+using fwd_kernel_d = void (*)(double const*, double*, std::size_t);
+using vjp_kernel_f = void (*)(float const*, float const*, float*, std::size_t);
+using vjp_kernel_d = void (*)(double const*, double const*, double*, std::size_t);
+
+// Inputs spread over every branch of relu3 (and gelu's interesting range), in an order
+// that defeats branch prediction, as activations do.
+template <class T>
+std::vector<T> inputs(std::size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> u(-2.0, 2.0);
+  std::vector<T> v(n);
+  for (auto& e : v) e = static_cast<T>(u(rng));
+  return v;
+}
+
+template <class T, class K>
+void run_fwd(benchmark::State& state, K kernel) {
+  auto n = static_cast<std::size_t>(state.range(0));
+  auto x = inputs<T>(n, 1);
+  std::vector<T> y(n);
+  for (auto _ : state) {
+    kernel(x.data(), y.data(), n);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+
+template <class T, class K>
+void run_vjp(benchmark::State& state, K kernel) {
+  auto n = static_cast<std::size_t>(state.range(0));
+  auto x = inputs<T>(n, 1);
+  auto dy = inputs<T>(n, 2);
+  std::vector<T> dx(n);
+  for (auto _ : state) {
+    kernel(x.data(), dy.data(), dx.data(), n);
+    benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+
+template <class T>
+constexpr char const* type_name() {
+  return sizeof(T) == 4 ? "f32" : "f64";
+}
+
+template <class T, class K>
+void add_fwd(std::string const& fn, std::string const& impl, K kernel) {
+  auto* b = benchmark::RegisterBenchmark((fn + "/fwd/" + type_name<T>() + "/" + impl).c_str(),
+                                         [kernel](benchmark::State& s) { run_fwd<T>(s, kernel); });
+  b->Arg(16)->Arg(65025)->Arg(1 << 20)->Arg(1 << 24);
+}
+
+template <class T, class K>
+void add_vjp(std::string const& fn, std::string const& impl, K kernel) {
+  auto* b = benchmark::RegisterBenchmark((fn + "/vjp/" + type_name<T>() + "/" + impl).c_str(),
+                                         [kernel](benchmark::State& s) { run_vjp<T>(s, kernel); });
+  b->Arg(16)->Arg(65025)->Arg(1 << 20)->Arg(1 << 24);
+}
+
+template <class T>
+void register_all() {
+  using namespace bench;
+  add_fwd<T>("relu3", "knossos", knossos_relu3_fwd<T>);
+  add_fwd<T>("relu3", "xsimd", xsimd_relu3_fwd<T>);
+  add_fwd<T>("relu3", "scalar_if", scalar_if_relu3_fwd<T>);
+  add_fwd<T>("relu3", "branchless", branchless_relu3_fwd<T>);
+  add_fwd<T>("relu3", "eigen", eigen_relu3_fwd<T>);
+  add_fwd<T>("relu3", "memcpy", memcpy_floor<T>);
+  add_vjp<T>("relu3", "knossos", knossos_relu3_vjp<T>);
+  add_vjp<T>("relu3", "xsimd", xsimd_relu3_vjp<T>);
+  add_vjp<T>("relu3", "scalar_if", scalar_if_relu3_vjp<T>);
+  add_vjp<T>("relu3", "branchless", branchless_relu3_vjp<T>);
+  add_vjp<T>("relu3", "eigen", eigen_relu3_vjp<T>);
+  add_vjp<T>("relu3", "mul", mul_floor<T>);
+  add_fwd<T>("gelu", "knossos", knossos_gelu_fwd<T>);
+  add_fwd<T>("gelu", "xsimd", xsimd_gelu_fwd<T>);
+  add_fwd<T>("gelu", "scalar_if", scalar_gelu_fwd<T>);
+  add_fwd<T>("gelu", "eigen", eigen_gelu_fwd<T>);
+  add_fwd<T>("gelu", "memcpy", memcpy_floor<T>);
+  add_vjp<T>("gelu", "knossos", knossos_gelu_vjp<T>);
+  add_vjp<T>("gelu", "xsimd", xsimd_gelu_vjp<T>);
+  add_vjp<T>("gelu", "scalar_if", scalar_gelu_vjp<T>);
+  add_vjp<T>("gelu", "eigen", eigen_gelu_vjp<T>);
+  add_vjp<T>("gelu", "mul", mul_floor<T>);
+}
+
+// ks::par against serial, where the work is compute-bound (gelu).
+void add_par() {
+  for (char const* impl : {"knossos_serial", "knossos_par"}) {
+    bool par = std::string(impl) == "knossos_par";
+    auto* b = benchmark::RegisterBenchmark((std::string("gelu/fwd/f32/") + impl).c_str(), [par](benchmark::State& s) {
+      run_fwd<float>(s, [par](float const* x, float* y, std::size_t n) {
+        if (par)
+          ks::vmap(bench::gelu, ks::par).into(ks::view(y, n), ks::view(x, n));
+        else
+          ks::vmap(bench::gelu).into(ks::view(y, n), ks::view(x, n));
+      });
+    });
+    b->Arg(1 << 20)->Arg(1 << 24)->UseRealTime();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  register_all<float>();
+  register_all<double>();
+  add_par();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+}
