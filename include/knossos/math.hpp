@@ -266,6 +266,11 @@ struct ipow_op : call_style {
   }
 };
 
+template <class T>
+inline constexpr bool is_integer_constant = false;
+template <class T>
+inline constexpr bool is_integer_constant<constant<T>> = std::is_integral_v<T>;
+
 struct pow_fn {
   template <class X, class Y>
   KS_INLINE constexpr auto operator()(X const& x, Y const& y) const {
@@ -274,7 +279,7 @@ struct pow_fn {
         return node<ipow_op, X>(ipow_op{{}, static_cast<long long>(y)}, x);
       else
         return ipow_op{{}, static_cast<long long>(y)}.eval(detail::to_concrete<common_concrete_t<X>>(x));
-    } else if constexpr (is_constant_v<Y> && std::is_integral_v<decltype(y.value)>) {
+    } else if constexpr (is_integer_constant<Y>) {
       return (*this)(x, y.value);
     } else {
       return fn<pow_op>{}(x, y);
