@@ -3,9 +3,11 @@
 // packet math where it is faster within its accuracy bound. Measured on AVX-512,
 // float, [-6, 6] (benchmarks/bench_simd_math.cpp): erf xsimd 0.66 ns, Eigen 0.28 ns
 // (5.4 ULP); tanh xsimd 0.48 ns, Eigen 0.30 ns (3.9 ULP); exp equal; log1p and expm1
-// xsimd 2-3x faster. Every bound below is tested over its domain in
+// xsimd 2-3x faster. Every function's ULP bound is tested over its domain in
 // tests/unit-simd-math.cpp. Docs: docs/performance.md
 #pragma once
+
+#include <cmath>
 
 #include <Eigen/Core>
 #include <unsupported/Eigen/SpecialFunctions>
@@ -54,9 +56,28 @@ KS_INLINE B erf(B const& x) {
     return xsimd::erf(x);
 }
 
+// xsimd 8.1's erfc loses relative accuracy in the tail (double: 3.4e4 ULP at x = 6,
+// measured by tests/unit-simd-math.cpp). Float: xsimd's double erfc, rounded to float,
+// is within 1 ULP. Double: std::erfc per lane (3 ULP), ~8x slower; erfc
+// is not on any hot path we know of (gelu uses erf).
 template <class B>
 KS_INLINE B erfc(B const& x) {
-  return xsimd::erfc(x);
+  using T = typename B::value_type;
+  alignas(64) T lanes[B::size];
+  x.store_aligned(lanes);
+  if constexpr (std::is_same_v<T, float>) {
+    using D = xsimd::batch<double>;
+    static_assert(B::size % D::size == 0);
+    for (std::size_t i = 0; i < B::size; i += D::size) {
+      alignas(64) double wide[D::size];
+      for (std::size_t k = 0; k < D::size; ++k) wide[k] = lanes[i + k];
+      xsimd::erfc(D::load_aligned(wide)).store_aligned(wide);
+      for (std::size_t k = 0; k < D::size; ++k) lanes[i + k] = static_cast<float>(wide[k]);
+    }
+  } else {
+    for (auto& v : lanes) v = std::erfc(v);
+  }
+  return B::load_aligned(lanes);
 }
 
 template <class B>
