@@ -170,3 +170,17 @@ TEST_CASE("the branch not taken never poisons a result under vmap") {
     CHECK(v[i] == doctest::Approx(1.5 * expected));
   }
 }
+
+TEST_CASE("outputs larger than the caches (non-temporal stores), aligned or not") {
+  std::size_t n = (std::size_t{16} << 20) / sizeof(float) + 37;  // past the streaming threshold
+  std::vector<float> x = ramp<float>(n + 1, -3.0f, 3.0f);
+  for (std::size_t offset : {std::size_t{0}, std::size_t{1}}) {
+    CAPTURE(offset);
+    std::vector<float> y(n + 1, -9.0f);
+    ks::vmap(relu3).into(ks::view(y.data() + offset, n), ks::view(x.data() + offset, n));
+    bool all_equal = true;
+    for (std::size_t i = 0; i < n; ++i) all_equal = all_equal && y[i + offset] == ks::lift(relu3)(x[i + offset]);
+    CHECK(all_equal);
+    if (offset == 1) CHECK(y[0] == -9.0f);
+  }
+}
