@@ -76,6 +76,7 @@ std::vector<unary_case> const& unary_cases() {
       KS_CASE("floor", ks::floor(x) + x, std::floor(x) + x, 1.0L, -3, 3),
       KS_CASE("ceil", ks::ceil(x) * 2 + x, std::ceil(x) * 2 + x, 1.0L, -3, 3),
       KS_CASE("round", ks::round(x) + x, std::round(x) + x, 1.0L, -3, 3),
+      KS_CASE("nearbyint", ks::nearbyint(x) + x, std::nearbyint(x) + x, 1.0L, -3, 3),
       KS_CASE("trunc", ks::trunc(x) + x, std::trunc(x) + x, 1.0L, -3, 3),
       KS_CASE("sign", ks::sign(x) + x, (x > 0) - (x < 0) + x, 1.0L, -3, 3),
   };
@@ -96,7 +97,7 @@ bool near_kink(std::string const& name, double x) {
   if (name == "select") return near(0.5);
   if (name == "floor" || name == "ceil" || name == "trunc" || name == "sign")
     return std::fabs(x - std::round(x)) < 1e-3;
-  if (name == "round") return std::fabs(x - std::floor(x) - 0.5) < 1e-3;
+  if (name == "round" || name == "nearbyint") return std::fabs(x - std::floor(x) - 0.5) < 1e-3;
   return false;
 }
 
@@ -196,6 +197,12 @@ TEST_CASE("conventions at kinks follow PyTorch autograd") {
   for (double x : {-2.0, -0.5, 0.0, 0.5, 2.0}) {
     CHECK(ks::grad([](auto v) { return ks::floor(v); })(x) == 0.0);
     CHECK(ks::grad([](auto v) { return ks::round(v); })(x) == 0.0);
+    CHECK(ks::grad([](auto v) { return ks::nearbyint(v); })(x) == 0.0);
+  }
+  // Half to even, where round goes away from zero.
+  for (double x : {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5}) {
+    CHECK(ks::nearbyint(x) == 2 * std::round(x / 2));
+    CHECK(ks::vmap([](auto v) { return ks::nearbyint(v); })(std::vector<double>(17, x))[16] == 2 * std::round(x / 2));
     CHECK(ks::grad([](auto v) { return ks::sign(v); })(x) == 0.0);
   }
 }

@@ -35,6 +35,7 @@ using xsimd::max;
 using xsimd::min;
 using xsimd::pow;
 using xsimd::round;
+using xsimd::nearbyint;
 using xsimd::sin;
 using xsimd::sinh;
 using xsimd::sqrt;
