@@ -1,0 +1,124 @@
+// The one small AST that every front end (Python, Julia, F#) produces and the
+// checker/emitter consumes. Front ends resolve their own syntax and operator
+// spellings into the semantic forms below; they do no name resolution beyond
+// module aliases (Python `import numpy as np` turns `np.exp` into `numpy.exp`).
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace kst {
+
+/// A position in the source: 1-based line and 1-based column (in bytes).
+struct loc {
+  int line = 0;
+  int col = 0;
+};
+
+/// Every error the translator reports: a message (no "error:" prefix) and where.
+struct error : std::runtime_error {
+  loc where;
+  error(loc w, std::string const& message) : std::runtime_error(message), where(w) {}
+};
+
+/// How deep expressions and blocks may nest before a front end must stop with an
+/// error (not a stack overflow).
+inline constexpr int max_nesting = 200;
+
+enum class binary_op {
+  add,        // +
+  sub,        // -
+  mul,        // *
+  div,        // /   (true division on floats; between two integers see int_div)
+  floor_div,  // Python //
+  trunc_div,  // Julia ÷ (div)
+  mod_floor,  // Python %   (result has the sign of the divisor)
+  mod_trunc,  // Julia %/rem, F# %   (result has the sign of the dividend)
+  pow,        // ** or ^
+};
+
+/// What `/` means between two integer operands in the source language.
+enum class int_division {
+  true_division,  // Python, Julia: 1/3 == 0.333...
+  truncating,     // F#: 1/3 == 0
+};
+
+enum class compare_op { lt, le, gt, ge, eq, ne };
+
+enum class expr_kind {
+  number,   // literal: text, is_integer, int_value / float_value
+  name,     // a parameter or local: name
+  unary,    // -a or +a: op_char, args[0]
+  not_,     // logical not: args[0]
+  binary,   // args[0] bop args[1]
+  compare,  // chained: args[0] cmp[0] args[1] cmp[1] args[2] ...
+  and_,     // args[0] && args[1]
+  or_,      // args[0] || args[1]
+  if_exp,   // args[0] ? args[1] : args[2]   (condition first)
+  call,     // name(args...), name possibly dotted ("math.exp"); kwargs named
+  boolean,  // true/false literal: int_value is 1 or 0
+};
+
+struct expr;
+using expr_ptr = std::unique_ptr<expr>;
+
+struct expr {
+  expr_kind kind{};
+  loc where;
+
+  // number
+  std::string text;          // the literal as written (for diagnostics)
+  bool is_integer = false;   // an integer literal (Python 3, Julia 3, F# 3 / 3L)
+  bool is_float32 = false;   // a single-precision literal (Julia 1f0, F# 1.0f)
+  long long int_value = 0;   // valid when is_integer (and for boolean)
+  double float_value = 0;    // valid when !is_integer
+
+  // name, call
+  std::string name;
+
+  // unary: '-' or '+'
+  char op_char = 0;
+  binary_op bop{};
+  int_division int_div = int_division::true_division;  // binary div only
+  std::vector<compare_op> cmp;                           // compare only
+
+  std::vector<expr_ptr> args;
+  std::vector<std::string> kwnames;  // call only: parallel to args, "" = positional
+};
+
+enum class stmt_kind {
+  assign,     // target = value
+  return_,    // return value
+  if_,        // if cond: then_body else: else_body (elif = an if_ alone in else_body)
+};
+
+struct stmt {
+  stmt_kind kind{};
+  loc where;
+  std::string target;  // assign
+  loc target_where;    // assign: where the target name is
+  expr_ptr value;      // assign, return_
+  expr_ptr cond;       // if_
+  std::vector<stmt> then_body, else_body;
+};
+
+struct param {
+  std::string name;
+  loc where;
+};
+
+struct function {
+  std::string name;
+  loc where;      // of the name
+  loc end_where;  // where the body ends: reported for "a path with no return"
+  std::vector<param> params;
+  std::vector<stmt> body;
+};
+
+struct module {
+  std::vector<function> functions;
+};
+
+}  // namespace kst
