@@ -744,6 +744,7 @@ using xsimd::max;
 using xsimd::min;
 using xsimd::pow;
 using xsimd::round;
+using xsimd::nearbyint;
 using xsimd::sin;
 using xsimd::sinh;
 using xsimd::sqrt;
@@ -908,6 +909,8 @@ KS_UNARY(floor, std::floor(x), simd::floor(x), zero_t{})
 KS_UNARY(ceil,  std::ceil(x),  simd::ceil(x),  zero_t{})
 KS_UNARY(round, std::round(x), simd::round(x), zero_t{})
 KS_UNARY(trunc, std::trunc(x), simd::trunc(x), zero_t{})
+// Round half to even (Python's round, torch.round, Julia's round, .NET Math.Round).
+KS_UNARY(nearbyint, std::nearbyint(x), simd::nearbyint(x), zero_t{})
 // clang-format on
 #undef KS_UNARY
 
@@ -1119,6 +1122,7 @@ inline constexpr detail::fn<detail::floor_op>   floor{};
 inline constexpr detail::fn<detail::ceil_op>    ceil{};
 inline constexpr detail::fn<detail::round_op>   round{};
 inline constexpr detail::fn<detail::trunc_op>   trunc{};
+inline constexpr detail::fn<detail::nearbyint_op> nearbyint{};
 inline constexpr detail::fn<detail::atan2_op>   atan2{};
 inline constexpr detail::fn<detail::hypot_op>   hypot{};
 inline constexpr detail::fn<detail::max_op>     max{};
