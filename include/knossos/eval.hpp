@@ -1,101 +1,235 @@
-// knossos: evaluating a traced expression on numbers, on batches, or on other
-// expressions (substitution). Weak constants take the evaluation type here.
-// Docs: docs/scalar-functions.md
+// knossos: running a program on numbers or SIMD batches. A program (ir.hpp) is fixed
+// at compile time: every node, operand and storage slot is a constant, so running it is
+// straight-line code, as a person would write it (no tape, no interpretation), and on
+// plain numbers it is a constant expression. Docs: docs/scalar-functions.md
 #pragma once
 
-#include <knossos/math.hpp>
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <utility>
+
+#include <knossos/ir.hpp>
 
 namespace ks::detail {
 
-// Evaluation context meaning "the arguments are expressions": the result is the
-// expression with arguments substituted, simplified as it is rebuilt.
-struct symbolic {};
+template <std::size_t NN, std::size_t NO, std::size_t NI, std::size_t NB>
+struct fixed_program {
+  std::array<gnode, NN> nodes{};
+  std::array<int, NO> outputs{};
+  std::array<sched_item, NI> items{};
+  std::array<sched_block, NB> blocks{};
+  std::array<int, NN> slot_of{};
+  int n_args = 0;
+  int n_slots = 0;
+  int n_vals = 0;
+  int n_conds = 0;
 
-template <class V>
-inline constexpr bool is_symbolic = std::is_same_v<V, symbolic>;
+  static constexpr std::size_t n_outputs = NO;
+  constexpr graph_view view() const {
+    return {nodes.data(), static_cast<int>(NN), outputs.data(), static_cast<int>(NO), n_args};
+  }
+};
 
-template <class V, class E, class Env>
-KS_INLINE constexpr auto eval(E const& e, Env const& env);
-
-template <class V, class E, class Env, std::size_t... I>
-KS_INLINE constexpr auto eval_node(E const& e, Env const& env, std::index_sequence<I...>) {
-  return detail::apply(e.op, detail::eval<V>(std::get<I>(e.args), env)...);
-}
-
-// Rough cost of evaluating E on a batch, in vector multiplies: arithmetic 1, a
-// division 4, a math function 16 (its op may say otherwise with `cost`).
-template <class E>
-struct cost : std::integral_constant<int, 0> {};
-template <class Op>
-constexpr int op_cost() {
-  if constexpr (requires { Op::cost; })
-    return Op::cost;
-  else if constexpr (Op::style == notation::call)
-    return 16;
-  else
-    return 1;
-}
-template <class Op, class... A>
-struct cost<node<Op, A...>> : std::integral_constant<int, op_cost<Op>() + (cost<A>::value + ... + 0)> {};
-template <class E>
-inline constexpr int cost_v = cost<std::remove_cvref_t<E>>::value;
-
-// Testing whether all lanes agree costs about as much as this much work: below it,
-// a select on batches computes both sides and blends, as hand-written SIMD does.
-inline constexpr int branch_test_cost = 8;
-
-template <class A, class B>
-inline constexpr bool worth_branching = cost_v<A> + cost_v<B> >= branch_test_cost;
-
-// select evaluates only the branch taken: on a scalar condition that is an ordinary
-// branch; on a batch it skips a costly branch no lane takes (an erf or exp branch is
-// not computed for a batch whose lanes all take the other side).
-template <class V, class C, class A, class B, class Env>
-KS_INLINE constexpr auto eval_select(node<select_op, C, A, B> const& e, Env const& env) {
-  auto c = detail::eval<V>(std::get<0>(e.args), env);
-  if constexpr (is_symbolic<V>) {
-    return detail::apply(select_op{}, c, detail::eval<V>(std::get<1>(e.args), env), detail::eval<V>(std::get<2>(e.args), env));
-  } else if constexpr (std::is_same_v<decltype(c), bool>) {
-    if (c) return detail::eval<V>(std::get<1>(e.args), env);
-    return detail::eval<V>(std::get<2>(e.args), env);
-  } else {
-    if constexpr (worth_branching<A, B>) {
-      if (xsimd::all(c)) return detail::eval<V>(std::get<1>(e.args), env);
-      if (xsimd::none(c)) return detail::eval<V>(std::get<2>(e.args), env);
+// The program Src::build() makes, fixed in arrays of the right size (built twice: C++20
+// cannot keep a constexpr vector, so the first build only measures).
+template <class Src>
+struct compiled {
+  static constexpr std::array<std::size_t, 4> dims = [] {
+    graph g = Src::build();
+    schedule s = make_schedule(g);
+    return std::array<std::size_t, 4>{g.nodes.size(), g.outputs.size(), s.items.size(), s.blocks.size()};
+  }();
+  static constexpr auto value = [] {
+    graph g = Src::build();
+    schedule s = make_schedule(g);
+    fixed_program<dims[0], dims[1], dims[2], dims[3]> p;
+    for (std::size_t i = 0; i < dims[0]; ++i) {
+      p.nodes[i] = g.nodes[i];
+      p.slot_of[i] = s.slot_of[i];
     }
-    return xsimd::select(c, detail::eval<V>(std::get<1>(e.args), env), detail::eval<V>(std::get<2>(e.args), env));
+    for (std::size_t i = 0; i < dims[1]; ++i) p.outputs[i] = g.outputs[i];
+    for (std::size_t i = 0; i < dims[2]; ++i) p.items[i] = s.items[i];
+    for (std::size_t i = 0; i < dims[3]; ++i) p.blocks[i] = s.blocks[i];
+    p.n_args = g.n_args;
+    p.n_slots = g.n_slots;
+    p.n_vals = s.n_vals;
+    p.n_conds = s.n_conds;
+    return p;
+  }();
+};
+
+// The state of one run: values and conditions in their slots, arguments, run-time
+// numbers. V is a number type or a batch; M what comparing two V gives.
+template <class P, class V>
+struct machine {
+  using M = decltype(std::declval<V>() < std::declval<V>());
+  std::array<V, static_cast<std::size_t>(P::value.n_vals)> v{};
+  std::array<M, static_cast<std::size_t>(P::value.n_conds)> c{};
+  std::array<V, static_cast<std::size_t>(P::value.n_args)> a{};
+  std::array<V, static_cast<std::size_t>(P::value.n_slots)> s{};
+};
+
+template <class P, int I, class Mach>
+constexpr decltype(auto) get(Mach const& m) {
+  constexpr gnode n = P::value.nodes[static_cast<std::size_t>(I)];
+  using M = typename Mach::M;
+  using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+  if constexpr (n.code == op::lit) {
+    if constexpr (n.boolean)
+      return M(n.value != 0);
+    else
+      return detail::number_as<V>(n.value);
+  } else if constexpr (n.code == op::arg) {
+    return m.a[static_cast<std::size_t>(n.n)];
+  } else if constexpr (n.code == op::slot) {
+    return m.s[static_cast<std::size_t>(n.n)];
+  } else if constexpr (n.boolean) {
+    return m.c[static_cast<std::size_t>(P::value.slot_of[static_cast<std::size_t>(I)])];
+  } else {
+    return m.v[static_cast<std::size_t>(P::value.slot_of[static_cast<std::size_t>(I)])];
   }
 }
 
-// V is the concrete type (float, double, a batch) or `symbolic`; env holds one value
-// per argument of the traced function.
-template <class V, class E, class Env>
-KS_INLINE constexpr auto eval(E const& e, Env const& env) {
-  if constexpr (is_var_v<E>) {
-    return std::get<E::index>(env);
-  } else if constexpr (is_constant_v<E>) {
-    if constexpr (is_symbolic<V>)
-      return e;
-    else if constexpr (std::is_same_v<decltype(e.value), bool>)
-      return e.value;
+// An opaque function on V: the C++ function itself, lane by lane on batches.
+template <class V, std::size_t K>
+V call_opaque(custom_desc const& d, std::array<V, K> const& x) {
+  using T = scalar_of_t<V>;
+  auto scalar = [&](T const* args) -> T {
+    if constexpr (std::is_same_v<T, float>)
+      return d.f32(args);
+    else if constexpr (std::is_same_v<T, double>)
+      return d.f64(args);
     else
-      return detail::lit_like<V>(e.value);
-  } else if constexpr (static_number<E>) {
-    if constexpr (is_symbolic<V>)
-      return e;
-    else
-      return detail::lit_like<V>(E::value);
-  } else if constexpr (is_select_v<E>) {
-    return detail::eval_select<V>(e, env);
-  } else if constexpr (is_node_v<E>) {
-    return detail::eval_node<V>(e, env, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
+      return d.f80(args);
+  };
+  if constexpr (is_batch_v<V>) {
+    alignas(64) T lanes[K][V::size];
+    for (std::size_t k = 0; k < K; ++k) x[k].store_aligned(lanes[k]);
+    alignas(64) T out[V::size];
+    for (std::size_t i = 0; i < V::size; ++i) {
+      T args[K + 1];
+      for (std::size_t k = 0; k < K; ++k) args[k] = lanes[k][i];
+      out[i] = scalar(args);
+    }
+    return V::load_aligned(out);
   } else {
-    // A plain number the function returned without touching its arguments.
-    if constexpr (is_symbolic<V>)
-      return detail::wrap(e);
-    else
-      return detail::lit_like<V>(e);
+    return scalar(x.data());
   }
+}
+
+template <class P, int I, class Mach>
+constexpr void run_node(Mach& m) {
+  constexpr gnode n = P::value.nodes[static_cast<std::size_t>(I)];
+  constexpr int k = n.arity();
+  using M = typename Mach::M;
+  auto result = [&] {
+    if constexpr (n.code == op::custom) {
+      return get<P, n.arg[0]>(m);
+    } else if constexpr (n.code == op::opaque) {
+      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+      return [&]<int... J>(std::integer_sequence<int, J...>) {
+        return detail::call_opaque<V>(*n.desc, std::array<V, sizeof...(J)>{get<P, n.arg[J]>(m)...});
+      }(std::make_integer_sequence<int, k>{});
+    } else if constexpr (n.code == op::select) {
+      if constexpr (n.boolean) {
+        M const& c = get<P, n.arg[0]>(m);
+        return M((c && get<P, n.arg[1]>(m)) || (!c && get<P, n.arg[2]>(m)));
+      } else {
+        return op_def<op::select>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m), get<P, n.arg[2]>(m));
+      }
+    } else if constexpr (n.code == op::ipow) {
+      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+      if constexpr (k == 1) {
+        return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), n.n);
+      } else {
+        auto e = get<P, n.arg[1]>(m);
+        long long ee = 0;
+        if constexpr (is_batch_v<V>)
+          ee = static_cast<long long>(e.get(0));
+        else
+          ee = static_cast<long long>(e);
+        return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), ee);
+      }
+    } else if constexpr (k == 1) {
+      return op_def<n.code>::eval(get<P, n.arg[0]>(m));
+    } else if constexpr (k == 2) {
+      return op_def<n.code>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m));
+    } else {
+      return op_def<n.code>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m), get<P, n.arg[2]>(m));
+    }
+  }();
+  constexpr auto slot = static_cast<std::size_t>(P::value.slot_of[static_cast<std::size_t>(I)]);
+  if constexpr (n.boolean)
+    m.c[slot] = result;
+  else
+    m.v[slot] = result;
+}
+
+template <class P, int B, class Mach>
+constexpr void run_block(Mach& m);
+
+template <class P, int T, class Mach>
+constexpr void run_item(Mach& m) {
+  constexpr sched_item it = P::value.items[static_cast<std::size_t>(T)];
+  if constexpr (it.block) {
+    constexpr sched_block blk = P::value.blocks[static_cast<std::size_t>(it.index)];
+    auto const& c = get<P, blk.cond>(m);
+    if constexpr (is_batch_bool_v<decltype(c)>) {
+      if constexpr (blk.batch_guard) {
+        if (blk.side ? xsimd::any(c) : !xsimd::all(c)) run_block<P, it.index>(m);
+      } else {
+        run_block<P, it.index>(m);
+      }
+    } else {
+      if (static_cast<bool>(c) == blk.side) run_block<P, it.index>(m);
+    }
+  } else {
+    run_node<P, it.index>(m);
+  }
+}
+
+// f.operator()<I>() for I in [First, First + Count), as nested folds of at most 64
+// (compilers limit how deep one fold expression may nest).
+template <int First, int Count, class F>
+constexpr void for_each_index(F const& f) {
+  if constexpr (Count <= 64) {
+    [&]<int... K>(std::integer_sequence<int, K...>) {
+      (f.template operator()<First + K>(), ...);
+    }(std::make_integer_sequence<int, Count>{});
+  } else {
+    constexpr int chunk = [] {
+      int c = 64;
+      while (c * 64 < Count) c *= 64;
+      return c;
+    }();
+    [&]<int... C>(std::integer_sequence<int, C...>) {
+      (detail::for_each_index<First + C * chunk, (Count - C * chunk < chunk ? Count - C * chunk : chunk)>(f), ...);
+    }(std::make_integer_sequence<int, (Count + chunk - 1) / chunk>{});
+  }
+}
+
+template <class P, int B, class Mach>
+constexpr void run_block(Mach& m) {
+  constexpr sched_block blk = P::value.blocks[static_cast<std::size_t>(B)];
+  detail::for_each_index<blk.first, blk.count>([&]<int T>() { run_item<P, T>(m); });
+}
+
+// Run program P on arguments of type V (numbers: the run-time constants). One output is
+// returned as it is, several as a std::tuple.
+template <class P, class V, class... A>
+constexpr auto run(long double const* numbers, A const&... args) {
+  machine<P, V> m;
+  std::size_t k = 0;
+  ((m.a[k++] = args), ...);
+  for (std::size_t i = 0; i < m.s.size(); ++i) m.s[i] = detail::number_as<V>(numbers[i]);
+  if constexpr (!P::value.blocks.empty()) run_block<P, 0>(m);
+  return [&]<std::size_t... O>(std::index_sequence<O...>) {
+    if constexpr (sizeof...(O) == 1)
+      return get<P, P::value.outputs[0]>(m);
+    else
+      return std::tuple{get<P, P::value.outputs[O]>(m)...};
+  }(std::make_index_sequence<P::value.n_outputs>{});
 }
 
 }  // namespace ks::detail

@@ -4,10 +4,13 @@
 #pragma once
 
 #include <knossos/config.hpp>
+#include <knossos/concrete.hpp>
+#include <knossos/ops.hpp>
+#include <knossos/ir.hpp>
+#include <knossos/eval.hpp>
 #include <knossos/expr.hpp>
 #include <knossos/select.hpp>
 #include <knossos/math.hpp>
-#include <knossos/eval.hpp>
 #include <knossos/lift.hpp>
 #include <knossos/diff.hpp>
 #include <knossos/custom.hpp>

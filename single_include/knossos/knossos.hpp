@@ -79,514 +79,29 @@ using scalar_of_t = typename scalar_of<std::remove_cvref_t<T>>::type;
 
 }  // namespace ks::detail
 // ---- end knossos/config.hpp
-// ---- begin knossos/expr.hpp
-// knossos: traced values. A generic lambda called with placeholders returns an
-// expression-template object: its type is the computation, its members hold the
-// captured constants by value. Docs: docs/scalar-functions.md
+// ---- begin knossos/concrete.hpp
+// knossos: the types knossos computes with (numbers and SIMD batches), and the type a
+// mix of them computes in. Docs: docs/scalar-functions.md
 
-#include <concepts>
-#include <cstdint>
-#include <string_view>
-#include <tuple>
-#include <utility>
+#include <type_traits>
 
 
 namespace ks::detail {
 
-// Every traced type derives from expr_tag. Branching on one with `if`, `?:` or a
-// conversion to bool is a trace-time error: the branch would be chosen once, for all
-// inputs, while tracing.
-struct expr_tag {
-  template <class T = void>
-  explicit constexpr operator bool() const {
-    static_assert(always_false<T>,
-                  "knossos: cannot branch on a traced value (if, ?:, bool conversion); "
-                  "write ks::select(cond, a, b) instead");
-    return false;
-  }
-};
-
-template <class T>
-concept traced = std::derived_from<std::remove_cvref_t<T>, expr_tag>;
-
-template <class... T>
-inline constexpr bool any_traced = (traced<T> || ...);
-
-// Placeholder for argument I of the traced function.
-template <std::size_t I>
-struct var : expr_tag {
-  static constexpr std::size_t index = I;
-};
-
-// A number captured from user code: a literal or a captured variable. It is weak: it
-// takes the type of the values it meets, so `x - 2.0 / 3` stays in float for float x.
-template <class T>
-struct constant : expr_tag {
-  T value;
-  constexpr constant() = default;
-  constexpr explicit constant(T v) : value(v) {}
-};
-
-// A number known from the type alone (0, 1, -1, ...), produced by differentiation.
-// It is not traced: combined with a plain number it gives a plain number, combined
-// with an expression an expression, and it folds away where it can (0 * e -> 0).
-template <std::intmax_t N>
-struct static_num {
-  static constexpr std::intmax_t value = N;
-};
-using zero_t = static_num<0>;
-using one_t = static_num<1>;
-
-template <class T>
-struct is_static_num : std::false_type {};
-template <std::intmax_t N>
-struct is_static_num<static_num<N>> : std::true_type {};
-template <class T>
-concept static_number = is_static_num<std::remove_cvref_t<T>>::value;
-
-template <class T>
-inline constexpr bool is_zero = std::is_same_v<std::remove_cvref_t<T>, zero_t>;
-template <class T>
-inline constexpr bool is_one = std::is_same_v<std::remove_cvref_t<T>, one_t>;
-template <class T>
-inline constexpr bool is_minus_one = std::is_same_v<std::remove_cvref_t<T>, static_num<-1>>;
-
-template <class T>
-struct is_constant : std::false_type {};
-template <class T>
-struct is_constant<constant<T>> : std::true_type {};
-template <class T>
-inline constexpr bool is_constant_v = is_constant<std::remove_cvref_t<T>>::value;
-
-template <class T>
-struct is_var : std::false_type {};
-template <std::size_t I>
-struct is_var<var<I>> : std::true_type {};
-template <class T>
-inline constexpr bool is_var_v = is_var<std::remove_cvref_t<T>>::value;
-
-// An operation applied to operands. Op is a tag type (see ops.hpp, math.hpp) that
-// carries the value, batch form, derivative rule and printed name of the operation.
-template <class Op, class... Args>
-struct node : expr_tag {
-  [[no_unique_address]] Op op;
-  std::tuple<Args...> args;
-  constexpr node() = default;
-  constexpr explicit node(Op o, Args... a) : op(o), args(std::move(a)...) {}
-};
-
-template <class T>
-struct is_node : std::false_type {};
-template <class Op, class... A>
-struct is_node<node<Op, A...>> : std::true_type {};
-template <class T>
-inline constexpr bool is_node_v = is_node<std::remove_cvref_t<T>>::value;
-
-// What may appear as an operand of an expression.
-template <class T>
-concept operand = traced<T> || static_number<T> || std::is_arithmetic_v<std::remove_cvref_t<T>>;
-
-// An operand as stored in a node: numbers from user code become weak constants.
-template <class T>
-KS_INLINE constexpr auto wrap(T const& x) {
-  if constexpr (traced<T> || static_number<T>)
-    return x;
+// The number v as a value of type V (a number or a batch of V's element type).
+template <class V, class T>
+constexpr V number_as(T v) {
+  if constexpr (is_batch_v<V>)
+    return V(static_cast<scalar_of_t<V>>(v));
   else
-    return constant<T>(x);
-}
-template <class T>
-using wrapped_t = decltype(detail::wrap(std::declval<T>()));
-
-// Does expression E depend on argument I / on any argument?
-template <std::size_t I, class E>
-struct uses_var : std::false_type {};
-template <std::size_t I>
-struct uses_var<I, var<I>> : std::true_type {};
-template <std::size_t I, class Op, class... A>
-struct uses_var<I, node<Op, A...>> : std::bool_constant<(uses_var<I, A>::value || ...)> {};
-
-template <class E>
-struct has_vars : std::false_type {};
-template <std::size_t I>
-struct has_vars<var<I>> : std::true_type {};
-template <class Op, class... A>
-struct has_vars<node<Op, A...>> : std::bool_constant<(has_vars<A>::value || ...)> {};
-
-// Number of nodes and leaves in the expression tree E (used to show that derivatives
-// stay linear in the size of the function).
-template <class E>
-struct tree_size : std::integral_constant<std::size_t, 1> {};
-template <class Op, class... A>
-struct tree_size<node<Op, A...>> : std::integral_constant<std::size_t, 1 + (tree_size<A>::value + ... + 0)> {};
-template <class E>
-inline constexpr std::size_t tree_size_v = tree_size<std::remove_cvref_t<E>>::value;
-
-// The number v in the type world of x: a plain number or batch of x's scalar type, or
-// a weak constant when x is an expression.
-template <class X, class T>
-KS_INLINE constexpr auto lit_like(T v) {
-  using XX = std::remove_cvref_t<X>;
-  if constexpr (traced<XX> || static_number<XX>)
-    return constant<T>(v);
-  else if constexpr (is_batch_v<XX>)
-    return XX(static_cast<scalar_of_t<XX>>(v));
-  else
-    return static_cast<XX>(v);
+    return static_cast<V>(v);
 }
 
-// A number known at trace time: a weak constant or a static number.
-template <class T>
-inline constexpr bool is_foldable = is_constant_v<T> || static_number<T>;
-template <class T>
-KS_INLINE constexpr auto value_of(T const& x) {
-  if constexpr (static_number<T>)
-    return static_cast<double>(T::value);
-  else
-    return x.value;
-}
+// The plain number or batch type that several operands compute in: a batch if any
+// operand is one, else their common type, with integers promoted to double. Booleans
+// and conditions do not choose the type.
+struct no_concrete {};
 
-// Widest constant type for folding: constants are weak, so folding happens in double
-// (or long double when one side already is), then converts to the evaluation type.
-template <class A, class B>
-using fold_t = std::conditional_t<std::is_same_v<A, long double> || std::is_same_v<B, long double>,
-                                  long double, double>;
-
-// ---------------------------------------------------------------------------------
-// Arithmetic on anything knossos computes with: plain numbers, batches, static
-// numbers and expressions. Simplification (0 * e -> 0, 1 * e -> e, constants folded)
-// happens here, so every expression built by tracing or by differentiation is small.
-
-template <class A>
-KS_INLINE constexpr auto neg(A const& a);
-template <class A, class B>
-KS_INLINE constexpr auto add(A const& a, B const& b);
-template <class A, class B>
-KS_INLINE constexpr auto sub(A const& a, B const& b);
-template <class A, class B>
-KS_INLINE constexpr auto mul(A const& a, B const& b);
-template <class A, class B>
-KS_INLINE constexpr auto div(A const& a, B const& b);
-
-// Precedences for printing, as in C++ (higher binds tighter).
-enum class notation { infix, prefix, call };
-inline constexpr int prec_or = 1, prec_and = 2, prec_eq = 3, prec_cmp = 4, prec_add = 5,
-                     prec_mul = 6, prec_unary = 7, prec_atom = 8;
-
-// Each operation: how to compute it on plain numbers and batches (`eval`), how to
-// differentiate it (`vjp`: the adjoint contribution to each operand, given the
-// operands' values, the result and the result's adjoint), and how to print it.
-struct add_op {
-  static constexpr std::string_view name = "+";
-  static constexpr notation style = notation::infix;
-  static constexpr int prec = prec_add;
-  template <class A, class B>
-  KS_INLINE static constexpr auto eval(A const& a, B const& b) { return a + b; }
-  template <class A, class B>
-  KS_INLINE static constexpr auto build(A const& a, B const& b) { return detail::add(a, b); }
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const&, B const&, R const&, G const& g) {
-    return std::tuple{g, g};
-  }
-};
-
-struct sub_op {
-  static constexpr std::string_view name = "-";
-  static constexpr notation style = notation::infix;
-  static constexpr int prec = prec_add;
-  template <class A, class B>
-  KS_INLINE static constexpr auto eval(A const& a, B const& b) { return a - b; }
-  template <class A, class B>
-  KS_INLINE static constexpr auto build(A const& a, B const& b) { return detail::sub(a, b); }
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const&, B const&, R const&, G const& g) {
-    return std::tuple{g, detail::neg(g)};
-  }
-};
-
-struct mul_op {
-  static constexpr std::string_view name = "*";
-  static constexpr notation style = notation::infix;
-  static constexpr int prec = prec_mul;
-  template <class A, class B>
-  KS_INLINE static constexpr auto eval(A const& a, B const& b) { return a * b; }
-  template <class A, class B>
-  KS_INLINE static constexpr auto build(A const& a, B const& b) { return detail::mul(a, b); }
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const& a, B const& b, R const&, G const& g) {
-    return std::tuple{detail::mul(g, b), detail::mul(g, a)};
-  }
-};
-
-struct div_op {
-  static constexpr std::string_view name = "/";
-  static constexpr int cost = 4;
-  static constexpr notation style = notation::infix;
-  static constexpr int prec = prec_mul;
-  template <class A, class B>
-  KS_INLINE static constexpr auto eval(A const& a, B const& b) { return a / b; }
-  template <class A, class B>
-  KS_INLINE static constexpr auto build(A const& a, B const& b) { return detail::div(a, b); }
-  // d(a/b) = g/b da - g*r/b db, written with the result r so a/b is not recomputed.
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const&, B const& b, R const& r, G const& g) {
-    auto gb = detail::div(g, b);
-    return std::tuple{gb, detail::neg(detail::mul(gb, r))};
-  }
-};
-
-struct neg_op {
-  static constexpr std::string_view name = "-";
-  static constexpr notation style = notation::prefix;
-  static constexpr int prec = prec_unary;
-  template <class A>
-  KS_INLINE static constexpr auto eval(A const& a) { return -a; }
-  template <class A>
-  KS_INLINE static constexpr auto build(A const& a) { return detail::neg(a); }
-  template <class A, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const&, R const&, G const& g) {
-    return std::tuple{detail::neg(g)};
-  }
-};
-
-// Comparisons and logic: their results are conditions, which are never differentiated.
-#define KS_COMPARISON(NAME, SYM, PREC)                                        \
-  struct NAME {                                                               \
-    static constexpr std::string_view name = #SYM;                            \
-    static constexpr notation style = notation::infix;                        \
-    static constexpr int prec = PREC;                                         \
-    static constexpr bool is_condition = true;                                \
-    template <class A, class B>                                               \
-    KS_INLINE static constexpr auto eval(A const& a, B const& b) {            \
-      return a SYM b;                                                         \
-    }                                                                         \
-  };
-KS_COMPARISON(less_op, <, prec_cmp)
-KS_COMPARISON(less_equal_op, <=, prec_cmp)
-KS_COMPARISON(greater_op, >, prec_cmp)
-KS_COMPARISON(greater_equal_op, >=, prec_cmp)
-KS_COMPARISON(equal_op, ==, prec_eq)
-KS_COMPARISON(not_equal_op, !=, prec_eq)
-KS_COMPARISON(and_op, &&, prec_and)
-KS_COMPARISON(or_op, ||, prec_or)
-#undef KS_COMPARISON
-
-struct not_op {
-  static constexpr std::string_view name = "!";
-  static constexpr notation style = notation::prefix;
-  static constexpr int prec = prec_unary;
-  static constexpr bool is_condition = true;
-  template <class A>
-  KS_INLINE static constexpr auto eval(A const& a) { return !a; }
-};
-
-template <class Op>
-concept condition_op = requires { requires Op::is_condition; };
-
-template <class E>
-inline constexpr bool is_neg_node = false;
-template <class A>
-inline constexpr bool is_neg_node<node<neg_op, A>> = true;
-
-template <class A>
-KS_INLINE constexpr auto neg(A const& a) {
-  if constexpr (static_number<A>)
-    return static_num<-A::value>{};
-  else if constexpr (is_constant_v<A>)
-    return constant<decltype(-a.value)>(-a.value);
-  else if constexpr (is_neg_node<A>)
-    return std::get<0>(a.args);  // -(-e) -> e
-  else if constexpr (traced<A>)
-    return node<neg_op, A>(neg_op{}, a);
-  else
-    return -a;
-}
-
-template <class A, class B>
-KS_INLINE constexpr auto add(A const& a, B const& b) {
-  if constexpr (is_zero<A>)
-    return b;
-  else if constexpr (is_zero<B>)
-    return a;
-  else if constexpr (static_number<A> && static_number<B>)
-    return static_num<A::value + B::value>{};
-  else if constexpr (is_foldable<A> && is_foldable<B>)
-    return constant<fold_t<decltype(value_of(a)), decltype(value_of(b))>>(value_of(a) + value_of(b));
-  else if constexpr (any_traced<A, B>)
-    return node<add_op, wrapped_t<A>, wrapped_t<B>>(add_op{}, detail::wrap(a), detail::wrap(b));
-  else if constexpr (static_number<A>)
-    return detail::lit_like<B>(A::value) + b;
-  else if constexpr (static_number<B>)
-    return a + detail::lit_like<A>(B::value);
-  else
-    return a + b;
-}
-
-template <class A, class B>
-KS_INLINE constexpr auto sub(A const& a, B const& b) {
-  if constexpr (is_zero<B>)
-    return a;
-  else if constexpr (is_zero<A>)
-    return detail::neg(b);
-  else if constexpr (static_number<A> && static_number<B>)
-    return static_num<A::value - B::value>{};
-  else if constexpr (is_foldable<A> && is_foldable<B>)
-    return constant<fold_t<decltype(value_of(a)), decltype(value_of(b))>>(value_of(a) - value_of(b));
-  else if constexpr (any_traced<A, B>)
-    return node<sub_op, wrapped_t<A>, wrapped_t<B>>(sub_op{}, detail::wrap(a), detail::wrap(b));
-  else if constexpr (static_number<A>)
-    return detail::lit_like<B>(A::value) - b;
-  else if constexpr (static_number<B>)
-    return a - detail::lit_like<A>(B::value);
-  else
-    return a - b;
-}
-
-template <class A, class B>
-KS_INLINE constexpr auto mul(A const& a, B const& b) {
-  if constexpr (is_zero<A> || is_zero<B>)
-    return zero_t{};
-  else if constexpr (is_one<A>)
-    return b;
-  else if constexpr (is_one<B>)
-    return a;
-  else if constexpr (is_minus_one<A>)
-    return detail::neg(b);
-  else if constexpr (is_minus_one<B>)
-    return detail::neg(a);
-  else if constexpr (static_number<A> && static_number<B>)
-    return static_num<A::value * B::value>{};
-  else if constexpr (is_foldable<A> && is_foldable<B>)
-    return constant<fold_t<decltype(value_of(a)), decltype(value_of(b))>>(value_of(a) * value_of(b));
-  else if constexpr (any_traced<A, B>)
-    return node<mul_op, wrapped_t<A>, wrapped_t<B>>(mul_op{}, detail::wrap(a), detail::wrap(b));
-  else if constexpr (static_number<A>)
-    return detail::lit_like<B>(A::value) * b;
-  else if constexpr (static_number<B>)
-    return a * detail::lit_like<A>(B::value);
-  else
-    return a * b;
-}
-
-template <class A, class B>
-KS_INLINE constexpr auto div(A const& a, B const& b) {
-  if constexpr (is_zero<A>)
-    return zero_t{};
-  else if constexpr (is_one<B>)
-    return a;
-  else if constexpr (is_minus_one<B>)
-    return detail::neg(a);
-  else if constexpr (is_foldable<A> && is_foldable<B>) {
-    using T = fold_t<decltype(value_of(a)), decltype(value_of(b))>;
-    return constant<T>(static_cast<T>(value_of(a)) / static_cast<T>(value_of(b)));
-  } else if constexpr (any_traced<A, B>)
-    return node<div_op, wrapped_t<A>, wrapped_t<B>>(div_op{}, detail::wrap(a), detail::wrap(b));
-  else if constexpr (static_number<A>)
-    return detail::lit_like<B>(A::value) / b;
-  else if constexpr (static_number<B>)
-    return a / detail::lit_like<A>(B::value);
-  else
-    return a / b;
-}
-
-// Apply an operation: build a node when an operand is traced, compute otherwise.
-template <class Op, class... A>
-KS_INLINE constexpr auto apply(Op const& op, A const&... a) {
-  if constexpr (any_traced<A...>) {
-    if constexpr (requires { Op::build(a...); })
-      return Op::build(a...);
-    else
-      return node<Op, wrapped_t<A>...>(op, detail::wrap(a)...);
-  } else {
-    return op.eval(a...);
-  }
-}
-
-// ---------------------------------------------------------------------------------
-// The operators users write on traced values. They live in ks::detail so argument-
-// dependent lookup finds them for every node type, and only for node types.
-
-template <class A, class B>
-  requires(any_traced<A, B> && operand<A> && operand<B>)
-KS_INLINE constexpr auto operator+(A const& a, B const& b) { return detail::add(a, b); }
-template <class A, class B>
-  requires(any_traced<A, B> && operand<A> && operand<B>)
-KS_INLINE constexpr auto operator-(A const& a, B const& b) { return detail::sub(a, b); }
-template <class A, class B>
-  requires(any_traced<A, B> && operand<A> && operand<B>)
-KS_INLINE constexpr auto operator*(A const& a, B const& b) { return detail::mul(a, b); }
-template <class A, class B>
-  requires(any_traced<A, B> && operand<A> && operand<B>)
-KS_INLINE constexpr auto operator/(A const& a, B const& b) { return detail::div(a, b); }
-template <traced A>
-KS_INLINE constexpr auto operator-(A const& a) { return detail::neg(a); }
-template <traced A>
-KS_INLINE constexpr auto operator+(A const& a) { return a; }
-
-#define KS_COMPARISON_OPERATOR(SYM, OP)                                           \
-  template <class A, class B>                                                     \
-    requires(any_traced<A, B> && operand<A> && operand<B>)                        \
-  KS_INLINE constexpr auto operator SYM(A const& a, B const& b) {                 \
-    return node<OP, wrapped_t<A>, wrapped_t<B>>(OP{}, detail::wrap(a), detail::wrap(b));          \
-  }
-KS_COMPARISON_OPERATOR(<, less_op)
-KS_COMPARISON_OPERATOR(<=, less_equal_op)
-KS_COMPARISON_OPERATOR(>, greater_op)
-KS_COMPARISON_OPERATOR(>=, greater_equal_op)
-KS_COMPARISON_OPERATOR(==, equal_op)
-KS_COMPARISON_OPERATOR(!=, not_equal_op)
-KS_COMPARISON_OPERATOR(&&, and_op)
-KS_COMPARISON_OPERATOR(||, or_op)
-#undef KS_COMPARISON_OPERATOR
-
-template <traced A>
-KS_INLINE constexpr auto operator!(A const& a) { return node<not_op, A>(not_op{}, a); }
-
-// Compound assignment would change the type of the variable, which C++ cannot do;
-// say what to write instead.
-template <traced A, class B>
-constexpr A& operator+=(A& a, B const&) {
-  static_assert(always_false<A, B>,
-                "knossos: `x += y` cannot change the type of a traced variable; "
-                "write `auto x2 = x + y;` instead");
-  return a;
-}
-template <traced A, class B>
-constexpr A& operator-=(A& a, B const&) {
-  static_assert(always_false<A, B>,
-                "knossos: `x -= y` cannot change the type of a traced variable; "
-                "write `auto x2 = x - y;` instead");
-  return a;
-}
-template <traced A, class B>
-constexpr A& operator*=(A& a, B const&) {
-  static_assert(always_false<A, B>,
-                "knossos: `x *= y` cannot change the type of a traced variable; "
-                "write `auto x2 = x * y;` instead");
-  return a;
-}
-template <traced A, class B>
-constexpr A& operator/=(A& a, B const&) {
-  static_assert(always_false<A, B>,
-                "knossos: `x /= y` cannot change the type of a traced variable; "
-                "write `auto x2 = x / y;` instead");
-  return a;
-}
-
-}  // namespace ks::detail
-// ---- end knossos/expr.hpp
-// ---- begin knossos/select.hpp
-// knossos: ks::select(c, a, b) (alias ks::where), elementwise `c ? a : b`.
-// Docs: docs/scalar-functions.md
-
-
-namespace ks::detail {
-
-// The plain number or batch type that several concrete operands compute in: a batch
-// if any operand is one, else their common type, with integers promoted to double.
-struct no_concrete {};  // no operand has fixed the type yet
-
-// The type two operands compute in (evaluated lazily: std::common_type of a batch and
-// a number does not exist).
 template <class A, class B>
 constexpr auto combine() {
   if constexpr (std::is_same_v<A, no_concrete>)
@@ -600,17 +115,14 @@ constexpr auto combine() {
 }
 
 template <class... T>
-struct common_concrete_impl;
-template <>
-struct common_concrete_impl<> {
+struct common_concrete_impl {
   using type = no_concrete;
 };
 template <class T, class... R>
 struct common_concrete_impl<T, R...> {
   using rest = typename common_concrete_impl<R...>::type;
   using U = std::remove_cvref_t<T>;
-  // static numbers and conditions do not choose the type; integers count as double.
-  using own = std::conditional_t<static_number<U> || is_batch_bool_v<U> || std::is_same_v<U, bool>, no_concrete,
+  using own = std::conditional_t<is_batch_bool_v<U> || std::is_same_v<U, bool> || !concrete<U>, no_concrete,
                                  std::conditional_t<std::is_integral_v<U>, double, U>>;
   using type = typename decltype(combine<own, rest>())::type;
 };
@@ -622,91 +134,28 @@ struct common_concrete {
 template <class... T>
 using common_concrete_t = typename common_concrete<T...>::type;
 
-// Convert a number, static number or batch to the concrete type V.
+// Convert a number or batch to the concrete type V (a batch broadcasts a number).
 template <class V, class T>
-KS_INLINE constexpr V to_concrete(T const& x) {
+constexpr V to_concrete(T const& x) {
   if constexpr (std::is_same_v<std::remove_cvref_t<T>, V>)
     return x;
-  else if constexpr (static_number<T>)
-    return detail::lit_like<V>(T::value);
   else
-    return detail::lit_like<V>(static_cast<scalar_of_t<V>>(x));
+    return detail::number_as<V>(static_cast<scalar_of_t<V>>(x));
 }
 
-// The batch type whose comparisons give the batch_bool C.
-template <class C>
-struct batch_of_bool;
-template <class T, class A>
-struct batch_of_bool<xsimd::batch_bool<T, A>> {
-  using type = xsimd::batch<T, A>;
-};
-
-struct select_op {
-  static constexpr std::string_view name = "select";
-  static constexpr int cost = 1;
-  static constexpr notation style = notation::call;
-  static constexpr int prec = prec_atom;
-
-  template <class C, class A, class B>
-  KS_INLINE static constexpr auto eval(C const& c, A const& a, B const& b) {
-    if constexpr (is_batch_bool_v<C>) {
-      using V = std::conditional_t<is_batch_v<A>, A,
-                                   std::conditional_t<is_batch_v<B>, B,
-                                                      typename batch_of_bool<C>::type>>;
-      return xsimd::select(c, detail::to_concrete<V>(a), detail::to_concrete<V>(b));
-    } else if constexpr (std::is_same_v<A, bool> && std::is_same_v<B, bool>) {
-      return c ? a : b;
-    } else {
-      using V = common_concrete_t<A, B>;
-      return c ? detail::to_concrete<V>(a) : detail::to_concrete<V>(b);
-    }
-  }
-
-  template <class C, class A, class B>
-  KS_INLINE static constexpr auto build(C const& c, A const& a, B const& b) {
-    if constexpr (static_number<A> && std::is_same_v<A, B>)
-      return a;  // select(c, 0, 0) -> 0: what differentiation of a constant branch gives
-    else
-      return node<select_op, wrapped_t<C>, wrapped_t<A>, wrapped_t<B>>(select_op{}, detail::wrap(c),
-                                                                        detail::wrap(a), detail::wrap(b));
-  }
-};
-
-// Is Op the select operation? Evaluation and differentiation treat it specially: only
-// the branch taken is evaluated, and only it is differentiated.
-template <class E>
-inline constexpr bool is_select_v = false;
-template <class C, class A, class B>
-inline constexpr bool is_select_v<node<select_op, C, A, B>> = true;
-
-struct select_fn {
-  template <class C, class A, class B>
-  KS_INLINE constexpr auto operator()(C const& c, A const& a, B const& b) const {
-    static_assert((operand<C> || concrete<C>) && (operand<A> || concrete<A>) &&
-                      (operand<B> || concrete<B>),
-                  "ks::select(cond, a, b): cond, a and b must be numbers, batches or traced values");
-    return detail::apply(select_op{}, c, a, b);
-  }
-};
-
 }  // namespace ks::detail
-
-namespace ks {
-
-/// `c ? a : b`, elementwise on batches, traced on expressions. Nest it for elif chains.
-/// Only the branch taken is differentiated. Docs: docs/scalar-functions.md
-inline constexpr detail::select_fn select{};
-/// Alias of ks::select, as in numpy/torch.
-inline constexpr detail::select_fn where{};
-
-}  // namespace ks
-// ---- end knossos/select.hpp
-// ---- begin knossos/math.hpp
-// knossos: the math functions (ks::exp, ks::erf, ...). Each operation is defined once,
-// here: its value on numbers, its batch form, its derivative rule and its printed
-// name. Conventions at kinks follow PyTorch's autograd. Docs: docs/scalar-functions.md
+// ---- end knossos/concrete.hpp
+// ---- begin knossos/ops.hpp
+// knossos: the operation registry. Each operation is declared once, here: its code,
+// printed name, notation, cost, its value on numbers and on SIMD batches, and its
+// derivative rule (the partial derivatives as terms of the derivative graph, see
+// ir.hpp). The public function objects (ks::exp, ...), the evaluator, the
+// differentiator, the printer and the tests all read this table. Conventions at kinks
+// follow PyTorch's autograd. Docs: docs/scalar-functions.md
 
 #include <cmath>
+#include <cstdint>
+#include <string_view>
 
 // ---- begin knossos/simd_dispatch.hpp
 // knossos: which SIMD implementation each math function uses on batches. One line per
@@ -811,244 +260,367 @@ KS_INLINE B sign(B const& x) {
 }  // namespace ks::detail::simd
 // ---- end knossos/simd_dispatch.hpp
 
+// X(name, cost): every operation with a partial-derivative rule or a value, in the
+// order of the op enum. Leaves (arguments, literals, runtime constants) come first.
+#define KS_ARITHMETIC_OPS(X) X(add) X(sub) X(mul) X(div) X(neg)
+#define KS_CONDITION_OPS(X) X(lt) X(le) X(gt) X(ge) X(eq) X(ne) X(logical_and) X(logical_or) X(logical_not)
+#define KS_MATH_OPS(X)                                                                                   \
+  X(exp) X(log) X(log1p) X(expm1) X(sqrt) X(cbrt) X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) \
+  X(cosh) X(tanh) X(erf) X(erfc) X(sigmoid) X(abs) X(sign) X(floor) X(ceil) X(round) X(trunc)           \
+  X(nearbyint) X(atan2) X(hypot) X(max) X(min) X(clamp) X(pow) X(ipow)
+#define KS_ALL_OPS(X) KS_ARITHMETIC_OPS(X) KS_CONDITION_OPS(X) X(select) KS_MATH_OPS(X) X(custom) X(opaque)
+
 namespace ks::detail {
 
-inline constexpr double two_over_sqrt_pi = 1.1283791670955125738961589031215452;
+enum class op : std::uint8_t {
+  arg,   // argument n of the function
+  lit,   // a number known when tracing (weak: it takes the type it meets)
+  slot,  // a number known only at run time (a value captured by a lambda): slot n
+#define KS_OP_ENUM(NAME) NAME,
+  KS_ALL_OPS(KS_OP_ENUM)
+#undef KS_OP_ENUM
+};
 
-// A math function object: builds a node on traced operands, computes on numbers and
-// batches (integers are promoted to double, scalars broadcast against batches).
-template <class Op>
-struct fn {
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    static_assert(sizeof...(A) == Op::arity, "knossos: wrong number of arguments to a ks:: math function");
-    static_assert(((operand<A> || concrete<A>) && ...),
-                  "knossos: ks:: math functions take numbers, xsimd batches or traced values");
-    if constexpr (any_traced<A...>) {
-      return detail::apply(Op{}, a...);
-    } else {
-      using V = common_concrete_t<A...>;
-      return Op::eval(detail::to_concrete<V>(a)...);
-    }
+// How an operation prints; precedences as in C++ (higher binds tighter).
+enum class notation : std::uint8_t { infix, prefix, call };
+inline constexpr int prec_or = 1, prec_and = 2, prec_eq = 3, prec_cmp = 4, prec_add = 5, prec_mul = 6,
+                     prec_unary = 7, prec_atom = 8;
+
+// What every entry of the registry has (partials and eval are per entry):
+//   name, arity, style, prec, cost (in vector multiplies, for branch decisions),
+//   condition (the result is a boolean: never differentiated).
+template <op O>
+struct op_def;
+
+struct call_op_base {
+  static constexpr notation style = notation::call;
+  static constexpr int prec = prec_atom;
+  static constexpr int cost = 16;
+  static constexpr bool condition = false;
+};
+template <int Cost = 1>
+struct arith_base {
+  static constexpr notation style = notation::infix;
+  static constexpr int prec = prec_add;
+  static constexpr int cost = Cost;
+  static constexpr bool condition = false;
+  static constexpr int arity = 2;
+};
+
+inline constexpr long double two_over_sqrt_pi = 1.1283791670955125738961589031215452L;
+
+// The partial-derivative rules are written against the derivative builder `b` (ir.hpp):
+// b.E(n) is node n as a monomial (products are seen through, so like terms collect),
+// b.atom(n) node n as one opaque factor, b.num(v) a number, b.node(op, ...) a new node.
+// They are templates so this file does not depend on the builder.
+
+template <>
+struct op_def<op::add> : arith_base<> {
+  static constexpr std::string_view name = "+";
+  template <class T>
+  static constexpr auto eval(T const& a, T const& b) { return a + b; }
+  template <class B, class N>
+  static constexpr void partials(B& b, N const&, int, auto* d) {
+    d[0] = b.num(1);
+    d[1] = b.num(1);
+  }
+};
+template <>
+struct op_def<op::sub> : arith_base<> {
+  static constexpr std::string_view name = "-";
+  template <class T>
+  static constexpr auto eval(T const& a, T const& b) { return a - b; }
+  template <class B, class N>
+  static constexpr void partials(B& b, N const&, int, auto* d) {
+    d[0] = b.num(1);
+    d[1] = b.num(-1);
+  }
+};
+template <>
+struct op_def<op::mul> : arith_base<> {
+  static constexpr std::string_view name = "*";
+  static constexpr int prec = prec_mul;
+  template <class T>
+  static constexpr auto eval(T const& a, T const& b) { return a * b; }
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int, auto* d) {
+    d[0] = b.E(n.arg[1]);
+    d[1] = b.E(n.arg[0]);
+  }
+};
+template <>
+struct op_def<op::div> : arith_base<4> {
+  static constexpr std::string_view name = "/";
+  static constexpr int prec = prec_mul;
+  template <class T>
+  static constexpr auto eval(T const& a, T const& b) { return a / b; }
+  // d(a/b) = da / b - r db / b, with the result r so a/b is not recomputed.
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int self, auto* d) {
+    d[0] = b.E(n.arg[1]).inverse();
+    d[1] = b.E(self) * b.E(n.arg[1]).inverse() * b.num(-1);
+  }
+};
+template <>
+struct op_def<op::neg> : arith_base<> {
+  static constexpr std::string_view name = "-";
+  static constexpr notation style = notation::prefix;
+  static constexpr int prec = prec_unary;
+  static constexpr int arity = 1;
+  template <class T>
+  static constexpr auto eval(T const& a) { return -a; }
+  template <class B, class N>
+  static constexpr void partials(B& b, N const&, int, auto* d) {
+    d[0] = b.num(-1);
   }
 };
 
-struct call_style {
-  static constexpr notation style = notation::call;
-  static constexpr int prec = prec_atom;
+// Comparisons and logic: their results are conditions, which are never differentiated.
+#define KS_CONDITION(NAME, SYM, PREC)                              \
+  template <>                                                      \
+  struct op_def<op::NAME> {                                        \
+    static constexpr std::string_view name = #SYM;                 \
+    static constexpr notation style = notation::infix;             \
+    static constexpr int prec = PREC;                              \
+    static constexpr int cost = 1;                                 \
+    static constexpr bool condition = true;                        \
+    static constexpr int arity = 2;                                \
+    template <class T, class U>                                    \
+    static constexpr auto eval(T const& a, U const& b) {           \
+      return a SYM b;                                              \
+    }                                                              \
+  };
+KS_CONDITION(lt, <, prec_cmp)
+KS_CONDITION(le, <=, prec_cmp)
+KS_CONDITION(gt, >, prec_cmp)
+KS_CONDITION(ge, >=, prec_cmp)
+KS_CONDITION(eq, ==, prec_eq)
+KS_CONDITION(ne, !=, prec_eq)
+KS_CONDITION(logical_and, &&, prec_and)
+KS_CONDITION(logical_or, ||, prec_or)
+template <>
+struct op_def<op::logical_not> {
+  static constexpr std::string_view name = "!";
+  static constexpr notation style = notation::prefix;
+  static constexpr int prec = prec_unary;
+  static constexpr int cost = 1;
+  static constexpr bool condition = true;
+  static constexpr int arity = 1;
+  template <class T>
+  static constexpr auto eval(T const& a) {
+    return !a;
+  }
+};
+#undef KS_CONDITION
+
+// select(c, a, b): c ? a : b elementwise. Its derivative is the derivative of the
+// branch taken (ir.hpp: adjoints leaving a branch are masked by its condition).
+template <>
+struct op_def<op::select> : call_op_base {
+  static constexpr std::string_view name = "select";
+  static constexpr int arity = 3;
+  static constexpr int cost = 1;
+  template <class C, class T>
+  static constexpr T eval(C const& c, T const& a, T const& b) {
+    if constexpr (is_batch_bool_v<C>)
+      return xsimd::select(c, a, b);
+    else
+      return c ? a : b;
+  }
 };
 
-// KS_UNARY(name, scalar value of x, batch value of x, adjoint of x given x, result r, adjoint g)
-#define KS_UNARY(NAME, SCALAR, BATCH, VJP)                                                   \
-  struct NAME##_op : call_style {                                                            \
+// KS_UNARY(name, scalar value of x (type T), batch value of x, partial derivative)
+#define KS_UNARY(NAME, SCALAR, BATCH, PARTIAL)                                               \
+  template <>                                                                                \
+  struct op_def<op::NAME> : call_op_base {                                                   \
     static constexpr std::string_view name = #NAME;                                          \
     static constexpr int arity = 1;                                                          \
     template <class T>                                                                       \
-    KS_INLINE static auto eval(T const& x) {                                                 \
-      if constexpr (is_batch_v<T>) {                                                         \
-        return BATCH;                                                                        \
-      } else {                                                                               \
+    static auto eval(T const& x) {                                                           \
+      if constexpr (is_batch_v<T>)                                                           \
+        return T(BATCH);                                                                     \
+      else                                                                                   \
         return static_cast<T>(SCALAR);                                                       \
-      }                                                                                      \
     }                                                                                        \
-    template <class X, class R, class G>                                                     \
-    KS_INLINE static constexpr auto vjp([[maybe_unused]] X const& x, [[maybe_unused]] R const& r, \
-                                        [[maybe_unused]] G const& g) {                       \
-      return std::tuple{VJP};                                                                \
+    template <class B, class N>                                                              \
+    static constexpr void partials([[maybe_unused]] B& b, [[maybe_unused]] N const& n,       \
+                                   [[maybe_unused]] int self, auto* d) {                     \
+      [[maybe_unused]] int const x = n.arg[0];                                               \
+      d[0] = PARTIAL;                                                                        \
     }                                                                                        \
   };
 
-// Derivative rules are written with mul/div/... and the ks:: function objects, so they
-// work on numbers, batches and expressions alike (the last gives grad(grad(f))).
-template <class X>
-KS_INLINE constexpr auto one_minus_sq(X const& x) {
-  return detail::sub(one_t{}, detail::mul(x, x));
-}
-
-// Forward declarations, so one rule can name another operation (sin' = cos).
-struct cos_op;
-struct sin_op;
-struct cosh_op;
-struct sinh_op;
-struct sqrt_op;
-struct sign_op;
-struct exp_op;
-struct log_op;
-
-template <class Op, class... X>
-KS_INLINE constexpr auto call(X const&... x) {
-  return detail::apply(Op{}, x...);
-}
-
 // clang-format off
-KS_UNARY(exp,   std::exp(x),   simd::exp(x),   detail::mul(g, r))
-KS_UNARY(log,   std::log(x),   simd::log(x),   detail::div(g, x))
-KS_UNARY(log1p, std::log1p(x), simd::log1p(x), detail::div(g, detail::add(one_t{}, x)))
-KS_UNARY(expm1, std::expm1(x), simd::expm1(x), detail::mul(g, detail::add(r, one_t{})))
-KS_UNARY(sqrt,  std::sqrt(x),  simd::sqrt(x),  detail::div(g, detail::mul(static_num<2>{}, r)))
-KS_UNARY(cbrt,  std::cbrt(x),  simd::cbrt(x),  detail::div(g, detail::mul(static_num<3>{}, detail::mul(r, r))))
-KS_UNARY(sin,   std::sin(x),   simd::sin(x),   detail::mul(g, detail::call<cos_op>(x)))
-KS_UNARY(cos,   std::cos(x),   simd::cos(x),   detail::neg(detail::mul(g, detail::call<sin_op>(x))))
-KS_UNARY(tan,   std::tan(x),   simd::tan(x),   detail::mul(g, detail::add(one_t{}, detail::mul(r, r))))
-KS_UNARY(asin,  std::asin(x),  simd::asin(x),  detail::div(g, detail::call<sqrt_op>(one_minus_sq(x))))
-KS_UNARY(acos,  std::acos(x),  simd::acos(x),  detail::neg(detail::div(g, detail::call<sqrt_op>(one_minus_sq(x)))))
-KS_UNARY(atan,  std::atan(x),  simd::atan(x),  detail::div(g, detail::add(one_t{}, detail::mul(x, x))))
-KS_UNARY(sinh,  std::sinh(x),  simd::sinh(x),  detail::mul(g, detail::call<cosh_op>(x)))
-KS_UNARY(cosh,  std::cosh(x),  simd::cosh(x),  detail::mul(g, detail::call<sinh_op>(x)))
-KS_UNARY(tanh,  std::tanh(x),  simd::tanh(x),  detail::mul(g, one_minus_sq(r)))
+KS_UNARY(exp,   std::exp(x),   simd::exp(x),   b.atom(self))
+KS_UNARY(log,   std::log(x),   simd::log(x),   b.E(x).inverse())
+KS_UNARY(log1p, std::log1p(x), simd::log1p(x), b.atom(b.node(op::add, b.lit(1), x)).inverse())
+// expm1' = exp(x), not expm1(x) + 1, which loses everything below 1e-16 relative.
+KS_UNARY(expm1, std::expm1(x), simd::expm1(x), b.atom(b.node(op::exp, x)))
+KS_UNARY(sqrt,  std::sqrt(x),  simd::sqrt(x),  b.atom(self).inverse() * b.num(0.5))
+KS_UNARY(cbrt,  std::cbrt(x),  simd::cbrt(x),  (b.atom(self) * b.atom(self)).inverse() * b.num(1.0 / 3))
+KS_UNARY(sin,   std::sin(x),   simd::sin(x),   b.atom(b.node(op::cos, x)))
+KS_UNARY(cos,   std::cos(x),   simd::cos(x),   b.atom(b.node(op::sin, x)) * b.num(-1))
+KS_UNARY(tan,   std::tan(x),   simd::tan(x),   b.num(1) + b.atom(self) * b.atom(self))
+KS_UNARY(asin,  std::asin(x),  simd::asin(x),
+         b.atom(b.node(op::sqrt, b.node(op::sub, b.lit(1), b.node(op::mul, x, x)))).inverse())
+KS_UNARY(acos,  std::acos(x),  simd::acos(x),
+         b.atom(b.node(op::sqrt, b.node(op::sub, b.lit(1), b.node(op::mul, x, x)))).inverse() * b.num(-1))
+KS_UNARY(atan,  std::atan(x),  simd::atan(x),
+         b.atom(b.node(op::add, b.lit(1), b.node(op::mul, x, x))).inverse())
+KS_UNARY(sinh,  std::sinh(x),  simd::sinh(x),  b.atom(b.node(op::cosh, x)))
+KS_UNARY(cosh,  std::cosh(x),  simd::cosh(x),  b.atom(b.node(op::sinh, x)))
+KS_UNARY(tanh,  std::tanh(x),  simd::tanh(x),  b.num(1) - b.atom(self) * b.atom(self))
 KS_UNARY(erf,   std::erf(x),   simd::erf(x),
-         detail::mul(g, detail::mul(detail::lit_like<X>(two_over_sqrt_pi), detail::call<exp_op>(detail::neg(detail::mul(x, x))))))
+         b.atom(b.node(op::exp, b.node(op::neg, b.node(op::mul, x, x)))) * b.num(two_over_sqrt_pi))
 KS_UNARY(erfc,  std::erfc(x),  simd::erfc(x),
-         detail::neg(detail::mul(g, detail::mul(detail::lit_like<X>(two_over_sqrt_pi), detail::call<exp_op>(detail::neg(detail::mul(x, x)))))))
-KS_UNARY(sigmoid, T(1) / (T(1) + std::exp(-x)), simd::sigmoid(x), detail::mul(g, detail::mul(r, detail::sub(one_t{}, r))))
+         b.atom(b.node(op::exp, b.node(op::neg, b.node(op::mul, x, x)))) * b.num(-two_over_sqrt_pi))
+// sigmoid' = sigmoid(x) sigmoid(-x): accurate in both tails, where r (1 - r) is 0.
+KS_UNARY(sigmoid, T(1) / (T(1) + std::exp(-x)), simd::sigmoid(x),
+         b.atom(self) * b.atom(b.node(op::sigmoid, b.node(op::neg, x))))
 // |x|' = sign(x), so abs'(0) = 0 as in PyTorch.
-KS_UNARY(abs,   std::abs(x),   simd::abs(x),   detail::mul(g, detail::call<sign_op>(x)))
+KS_UNARY(abs,   std::abs(x),   simd::abs(x),   b.atom(b.node(op::sign, x)))
 // Piecewise constant: derivative 0 everywhere (PyTorch's convention at the jumps too).
-KS_UNARY(sign,  (T(0) < x) - (x < T(0)), simd::sign(x), zero_t{})
-KS_UNARY(floor, std::floor(x), simd::floor(x), zero_t{})
-KS_UNARY(ceil,  std::ceil(x),  simd::ceil(x),  zero_t{})
-KS_UNARY(round, std::round(x), simd::round(x), zero_t{})
-KS_UNARY(trunc, std::trunc(x), simd::trunc(x), zero_t{})
+KS_UNARY(sign,  (T(0) < x) - (x < T(0)), simd::sign(x), b.zero())
+KS_UNARY(floor, std::floor(x), simd::floor(x), b.zero())
+KS_UNARY(ceil,  std::ceil(x),  simd::ceil(x),  b.zero())
+KS_UNARY(round, std::round(x), simd::round(x), b.zero())
+KS_UNARY(trunc, std::trunc(x), simd::trunc(x), b.zero())
 // Round half to even (Python's round, torch.round, Julia's round, .NET Math.Round).
-KS_UNARY(nearbyint, std::nearbyint(x), simd::nearbyint(x), zero_t{})
+KS_UNARY(nearbyint, std::nearbyint(x), simd::nearbyint(x), b.zero())
 // clang-format on
 #undef KS_UNARY
 
-struct atan2_op : call_style {
+template <>
+struct op_def<op::atan2> : call_op_base {
   static constexpr std::string_view name = "atan2";
   static constexpr int arity = 2;
   template <class T>
-  KS_INLINE static auto eval(T const& y, T const& x) {
+  static auto eval(T const& y, T const& x) {
     if constexpr (is_batch_v<T>)
-      return simd::atan2(y, x);
+      return T(simd::atan2(y, x));
     else
       return static_cast<T>(std::atan2(y, x));
   }
-  template <class Y, class X, class R, class G>
-  KS_INLINE static constexpr auto vjp(Y const& y, X const& x, R const&, G const& g) {
-    auto s = detail::div(g, detail::add(detail::mul(x, x), detail::mul(y, y)));
-    return std::tuple{detail::mul(s, x), detail::neg(detail::mul(s, y))};
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int, auto* d) {
+    int y = n.arg[0], x = n.arg[1];
+    auto s = b.atom(b.node(op::add, b.node(op::mul, x, x), b.node(op::mul, y, y))).inverse();
+    d[0] = b.E(x) * s;
+    d[1] = b.E(y) * s * b.num(-1);
   }
 };
 
-struct hypot_op : call_style {
+template <>
+struct op_def<op::hypot> : call_op_base {
   static constexpr std::string_view name = "hypot";
   static constexpr int arity = 2;
   template <class T>
-  KS_INLINE static auto eval(T const& a, T const& b) {
+  static auto eval(T const& a, T const& b) {
     if constexpr (is_batch_v<T>)
-      return simd::hypot(a, b);
+      return T(simd::hypot(a, b));
     else
       return static_cast<T>(std::hypot(a, b));
   }
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const& a, B const& b, R const& r, G const& g) {
-    auto s = detail::div(g, r);
-    return std::tuple{detail::mul(s, a), detail::mul(s, b)};
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int self, auto* d) {
+    d[0] = b.E(n.arg[0]) * b.atom(self).inverse();
+    d[1] = b.E(n.arg[1]) * b.atom(self).inverse();
   }
 };
 
 // max/min: the larger (smaller) operand gets the adjoint, ties split it in half, as
 // torch.maximum/minimum do.
-template <class Cmp>
-struct extremum_vjp {
-  template <class A, class B, class G>
-  KS_INLINE static constexpr auto rule(A const& a, B const& b, G const& g) {
-    auto half = detail::mul(g, detail::lit_like<A>(0.5));
-    auto tie = detail::call<equal_op>(a, b);
-    auto ga = detail::call<select_op>(detail::apply(Cmp{}, a, b), g, detail::call<select_op>(tie, half, zero_t{}));
-    auto gb = detail::call<select_op>(detail::apply(Cmp{}, b, a), g, detail::call<select_op>(tie, half, zero_t{}));
-    return std::tuple{ga, gb};
+template <op Cmp>
+struct extremum {
+  static constexpr int arity = 2;
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int, auto* d) {
+    int x = n.arg[0], y = n.arg[1];
+    int tie = b.node(op::select, b.node(op::eq, x, y), b.lit(0.5), b.lit(0));
+    d[0] = b.atom(b.node(op::select, b.node(Cmp, x, y), b.lit(1), tie));
+    d[1] = b.atom(b.node(op::select, b.node(Cmp, y, x), b.lit(1), tie));
   }
 };
-
-struct max_op : call_style {
+template <>
+struct op_def<op::max> : call_op_base, extremum<op::gt> {
   static constexpr std::string_view name = "max";
-  static constexpr int arity = 2;
   template <class T>
-  KS_INLINE static constexpr auto eval(T const& a, T const& b) {
+  static constexpr auto eval(T const& a, T const& b) {
     if constexpr (is_batch_v<T>)
-      return simd::max(a, b);
+      return T(simd::max(a, b));
     else
       return a < b ? b : a;
   }
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const& a, B const& b, R const&, G const& g) {
-    return extremum_vjp<greater_op>::rule(a, b, g);
-  }
 };
-
-struct min_op : call_style {
+template <>
+struct op_def<op::min> : call_op_base, extremum<op::lt> {
   static constexpr std::string_view name = "min";
-  static constexpr int arity = 2;
   template <class T>
-  KS_INLINE static constexpr auto eval(T const& a, T const& b) {
+  static constexpr auto eval(T const& a, T const& b) {
     if constexpr (is_batch_v<T>)
-      return simd::min(a, b);
+      return T(simd::min(a, b));
     else
       return b < a ? b : a;
   }
-  template <class A, class B, class R, class G>
-  KS_INLINE static constexpr auto vjp(A const& a, B const& b, R const&, G const& g) {
-    return extremum_vjp<less_op>::rule(a, b, g);
-  }
 };
 
-// clamp(x, lo, hi) = min(max(x, lo), hi). As torch.clamp with tensor bounds: x gets the
-// adjoint where lo <= x <= hi, lo where x < lo, hi where x > hi.
-struct clamp_op : call_style {
+// clamp(x, lo, hi) = min(max(x, lo), hi), as torch.clamp with tensor bounds: x gets
+// the adjoint where lo <= x <= hi, lo where x < lo <= hi, hi everywhere else (also
+// where lo > hi, because then the value is hi).
+template <>
+struct op_def<op::clamp> : call_op_base {
   static constexpr std::string_view name = "clamp";
   static constexpr int arity = 3;
   template <class T>
-  KS_INLINE static constexpr auto eval(T const& x, T const& lo, T const& hi) {
-    return min_op::eval(max_op::eval(x, lo), hi);
+  static constexpr auto eval(T const& x, T const& lo, T const& hi) {
+    return op_def<op::min>::eval(op_def<op::max>::eval(x, lo), hi);
   }
-  template <class X, class L, class H, class R, class G>
-  KS_INLINE static constexpr auto vjp(X const& x, L const& lo, H const& hi, R const&, G const& g) {
-    auto below = detail::call<less_op>(x, lo);
-    auto above = detail::call<greater_op>(x, hi);
-    auto inside = detail::call<and_op>(detail::call<not_op>(below), detail::call<not_op>(above));
-    return std::tuple{detail::call<select_op>(inside, g, zero_t{}),
-                      detail::call<select_op>(below, g, zero_t{}),
-                      detail::call<select_op>(above, g, zero_t{})};
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int, auto* d) {
+    int x = n.arg[0], lo = n.arg[1], hi = n.arg[2];
+    int inside = b.node(op::logical_and, b.node(op::ge, x, lo), b.node(op::le, x, hi));
+    int below = b.node(op::logical_and, b.node(op::lt, x, lo), b.node(op::le, lo, hi));
+    d[0] = b.atom(b.node(op::select, inside, b.lit(1), b.lit(0)));
+    d[1] = b.atom(b.node(op::select, below, b.lit(1), b.lit(0)));
+    d[2] = b.atom(b.node(op::select, inside, b.lit(0), b.node(op::select, below, b.lit(0), b.lit(1))));
   }
 };
 
 // pow(x, y) with a floating or traced exponent. As torch.pow: d/dx is 0 where y == 0,
 // d/dy is 0 where x == 0 and y >= 0 (instead of 0 * log 0 = nan).
-struct pow_op : call_style {
+template <>
+struct op_def<op::pow> : call_op_base {
   static constexpr std::string_view name = "pow";
   static constexpr int arity = 2;
   template <class T>
-  KS_INLINE static auto eval(T const& x, T const& y) {
+  static auto eval(T const& x, T const& y) {
     if constexpr (is_batch_v<T>)
-      return simd::pow(x, y);
+      return T(simd::pow(x, y));
     else
       return static_cast<T>(std::pow(x, y));
   }
-  template <class X, class Y, class R, class G>
-  KS_INLINE static constexpr auto vjp(X const& x, Y const& y, R const& r, G const& g) {
-    auto dx = detail::mul(g, detail::mul(y, detail::call<pow_op>(x, detail::sub(y, one_t{}))));
-    auto dy = detail::mul(g, detail::mul(r, detail::call<log_op>(x)));
-    auto y_zero = detail::call<equal_op>(y, detail::lit_like<Y>(0));
-    auto x_zero_y_pos =
-        detail::call<and_op>(detail::call<equal_op>(x, detail::lit_like<X>(0)), detail::call<greater_equal_op>(y, detail::lit_like<Y>(0)));
-    return std::tuple{detail::call<select_op>(y_zero, zero_t{}, dx),
-                      detail::call<select_op>(x_zero_y_pos, zero_t{}, dy)};
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int self, auto* d) {
+    int x = n.arg[0], y = n.arg[1];
+    int dx = b.node(op::mul, y, b.node(op::pow, x, b.node(op::sub, y, b.lit(1))));
+    int dy = b.node(op::mul, self, b.node(op::log, x));
+    int x_zero_y_nonneg = b.node(op::logical_and, b.node(op::eq, x, b.lit(0)), b.node(op::ge, y, b.lit(0)));
+    d[0] = b.atom(b.node(op::select, b.node(op::eq, y, b.lit(0)), b.lit(0), dx));
+    d[1] = b.atom(b.node(op::select, x_zero_y_nonneg, b.lit(0), dy));
   }
 };
 
-// pow(x, n) with an integer exponent: exact repeated multiplication (x*x*x for n = 3),
-// as the source languages' integer powers are. The exponent is part of the operation.
-struct ipow_op : call_style {
+// pow(x, n) with an integer exponent n (held in the node): exact repeated
+// multiplication, as the source languages' integer powers are.
+template <>
+struct op_def<op::ipow> : call_op_base {
   static constexpr std::string_view name = "pow";
   static constexpr int arity = 1;
-  long long n = 0;
-
+  static constexpr int cost = 2;
   template <class T>
-  KS_INLINE static constexpr T power(T x, long long n) {
-    if (n < 0) return detail::lit_like<T>(1) / power(x, -n);
-    T result = detail::lit_like<T>(1);
+  static constexpr T power(T x, long long n) {
+    if (n < 0) return T(1) / power(x, -n);
+    T result = T(1);
     bool first = true;
     while (n > 0) {
       if (n & 1) {
@@ -1060,34 +632,1583 @@ struct ipow_op : call_style {
     }
     return result;
   }
-  template <class T>
-  KS_INLINE constexpr T eval(T const& x) const {
-    return power(x, n);
+  template <class T, class N>
+  static constexpr T eval_node(N const& n, T const& x) {
+    return power(x, n.n);
   }
-  template <class X, class R, class G>
-  KS_INLINE constexpr auto vjp(X const& x, R const&, G const& g) const {
-    // n x^(n-1); for n = 0 this is 0 * x^0 = 0 everywhere, as torch.pow gives.
-    return std::tuple{detail::mul(g, detail::mul(detail::lit_like<X>(n), detail::apply(ipow_op{{}, n == 0 ? 0 : n - 1}, x)))};
+  // n x^(n-1); for n = 0 this is 0 everywhere, as torch.pow gives. (With the exponent an
+  // operand, a number read at run time, the same rule as nodes.)
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int, auto* d) {
+    int x = n.arg[0], e = n.arg[1];
+    if (e >= 0) {
+      int term = b.node(op::mul, e, b.ipow_by(x, b.node(op::sub, e, b.lit(1))));
+      d[0] = b.atom(b.node(op::select, b.node(op::eq, e, b.lit(0)), b.lit(0), term));
+    } else if (n.n == 0) {
+      d[0] = b.zero();
+    } else {
+      d[0] = b.E(x).power(n.n - 1) * b.num(static_cast<long double>(n.n));
+    }
+  }
+};
+
+// A function with a user-given derivative (ks::with_derivative). Operand 0 is its
+// value (the function's own graph, inlined); the rest are its arguments, which get the
+// partials of the user's rule.
+template <>
+struct op_def<op::custom> : call_op_base {
+  static constexpr std::string_view name = "custom";
+  static constexpr int arity = -1;
+  static constexpr int cost = 0;
+};
+// An opaque function: not traced, evaluated on numbers (lane by lane on batches) by the
+// C++ function itself; its derivative is the user's rule.
+template <>
+struct op_def<op::opaque> : call_op_base {
+  static constexpr std::string_view name = "opaque";
+  static constexpr int arity = -1;
+};
+
+// The registry's table of properties by op code, for code that has the code as a value.
+struct op_info {
+  std::string_view name;
+  int arity = 0;
+  notation style = notation::call;
+  int prec = prec_atom;
+  int cost = 0;
+  bool condition = false;
+};
+constexpr op_info info(op o) {
+  switch (o) {
+#define KS_OP_INFO(NAME) \
+  case op::NAME:         \
+    return {op_def<op::NAME>::name, op_def<op::NAME>::arity, op_def<op::NAME>::style, op_def<op::NAME>::prec, op_def<op::NAME>::cost, op_def<op::NAME>::condition};
+    KS_ALL_OPS(KS_OP_INFO)
+#undef KS_OP_INFO
+    default:
+      return {"", 0, notation::call, prec_atom, 0, false};
+  }
+}
+
+}  // namespace ks::detail
+// ---- end knossos/ops.hpp
+// ---- begin knossos/ir.hpp
+// knossos: the compile-time program representation. A traced function is a graph of
+// nodes in topological order, built once at compile time (constexpr) and hash-consed,
+// so a local used k times is one node, and types, instantiations and generated code
+// grow with the number of distinct subexpressions, never with the unfolded tree.
+// Differentiation, simplification and scheduling are constexpr passes over this graph;
+// eval.hpp turns the result into straight-line code. Docs: docs/derivatives.md
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+
+namespace ks::detail {
+
+struct custom_desc;
+
+// One operation of a program. Operands are indices of earlier nodes.
+struct gnode {
+  op code = op::lit;
+  bool boolean = false;  // the value is a condition (never differentiated)
+  bool wide = false;     // a literal from long double: folded in long double
+  std::array<int, 4> arg{-1, -1, -1, -1};
+  long double value = 0;  // literal
+  long long n = 0;        // argument index, runtime-constant slot, integer exponent
+  custom_desc const* desc = nullptr;  // custom / opaque functions
+  std::string_view name;              // custom / opaque functions, for printing
+
+  constexpr int arity() const {
+    int k = 0;
+    while (k < 4 && arg[k] >= 0) ++k;
+    return k;
+  }
+  constexpr bool is_leaf() const { return code == op::arg || code == op::lit || code == op::slot; }
+};
+
+constexpr std::uint64_t bits_of(long double v) { return std::bit_cast<std::uint64_t>(static_cast<double>(v)); }
+
+constexpr bool same_node(gnode const& a, gnode const& b) {
+  return a.code == b.code && a.boolean == b.boolean && a.wide == b.wide && a.arg == b.arg &&
+         a.n == b.n && a.desc == b.desc && a.name == b.name &&
+         (a.code != op::lit || (a.value == b.value && bits_of(a.value) == bits_of(b.value)));
+}
+
+constexpr std::uint64_t hash_node(gnode const& g) {
+  std::uint64_t h = static_cast<std::uint64_t>(g.code) * 0x9E3779B97F4A7C15ull;
+  auto mix = [&](std::uint64_t v) { h = (h ^ v) * 0x100000001B3ull + (h >> 29); };
+  for (int a : g.arg) mix(static_cast<std::uint64_t>(a + 1));
+  mix(static_cast<std::uint64_t>(g.n));
+  if (g.code == op::lit) mix(bits_of(g.value));
+  mix(g.boolean ? 7u : 3u);
+  return h;
+}
+
+// A read-only view of a program's nodes (for descriptors that point at other programs).
+struct graph_view {
+  gnode const* nodes = nullptr;
+  int n_nodes = 0;
+  int const* outputs = nullptr;
+  int n_outputs = 0;
+  int n_args = 0;
+};
+
+// What a custom function's node points to: the program of its derivative rule (one
+// output per argument) and, for an opaque function, the function itself on numbers.
+struct custom_desc {
+  graph_view rule;
+  int arity = 0;
+  float (*f32)(float const*) = nullptr;
+  double (*f64)(double const*) = nullptr;
+  long double (*f80)(long double const*) = nullptr;
+};
+
+struct graph {
+  std::vector<gnode> nodes;
+  std::vector<int> outputs;
+  int n_args = 0;
+  int n_slots = 0;
+};
+
+constexpr bool foldable(op o) {
+  switch (o) {
+    case op::add: case op::sub: case op::mul: case op::div: case op::neg:
+    case op::lt: case op::le: case op::gt: case op::ge: case op::eq: case op::ne:
+    case op::logical_and: case op::logical_or: case op::logical_not: case op::select:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Builds a graph: every node is looked up first (hash-consing), numbers are folded as
+// C++ would fold them (in double, or long double if a literal was), and exact
+// identities (x * 1, x / 1, x - 0, -(-x), select with a known or irrelevant condition)
+// are applied. Nothing here changes a value's rounding: the forward program computes
+// what the user wrote. (Derivative terms are simplified further, see poly below.)
+class builder {
+ public:
+  graph g;
+
+  constexpr builder() = default;
+  constexpr explicit builder(graph from) : g(std::move(from)) { rehash(); }
+
+  constexpr gnode const& operator[](int i) const { return g.nodes[static_cast<std::size_t>(i)]; }
+  constexpr int size() const { return static_cast<int>(g.nodes.size()); }
+
+  constexpr int add(gnode const& n) {
+    if (4 * (g.nodes.size() + 1) > 3 * table_.size()) grow();
+    std::size_t mask = table_.size() - 1;
+    for (std::size_t i = hash_node(n) & mask;; i = (i + 1) & mask) {
+      int id = table_[i];
+      if (id < 0) {
+        g.nodes.push_back(n);
+        table_[i] = static_cast<int>(g.nodes.size()) - 1;
+        return table_[i];
+      }
+      if (same_node(g.nodes[static_cast<std::size_t>(id)], n)) return id;
+    }
+  }
+
+  constexpr int arg(int k) {
+    gnode n;
+    n.code = op::arg;
+    n.n = k;
+    if (k >= g.n_args) g.n_args = k + 1;
+    return add(n);
+  }
+  constexpr int lit(long double v, bool wide = false) {
+    gnode n;
+    n.code = op::lit;
+    n.value = wide ? v : static_cast<long double>(static_cast<double>(v));
+    n.wide = wide;
+    return add(n);
+  }
+  constexpr int boolean(bool v) {
+    gnode n;
+    n.code = op::lit;
+    n.boolean = true;
+    n.value = v ? 1 : 0;
+    return add(n);
+  }
+  constexpr int slot() {
+    gnode n;
+    n.code = op::slot;
+    n.n = g.n_slots++;
+    return add(n);
+  }
+
+  constexpr bool is_lit(int i) const { return (*this)[i].code == op::lit; }
+  constexpr bool is_lit(int i, long double v) const {
+    return is_lit(i) && !(*this)[i].boolean && (*this)[i].value == v;
+  }
+
+  // A node computing `code` on the operands, folded and simplified where exact.
+  constexpr int node(op code, int a, int b = -1, int c = -1) {
+    gnode n;
+    n.code = code;
+    n.arg = {a, b, c, -1};
+    n.boolean = info(code).condition;
+    int k = n.arity();
+    bool all_lit = true;
+    for (int i = 0; i < k; ++i) all_lit = all_lit && is_lit(n.arg[static_cast<std::size_t>(i)]);
+    if (all_lit && foldable(code)) return fold(n);
+    switch (code) {
+      case op::mul:
+        if (is_lit(b, 1)) return a;
+        if (is_lit(a, 1)) return b;
+        if (is_lit(b, -1)) return node(op::neg, a);
+        if (is_lit(a, -1)) return node(op::neg, b);
+        break;
+      case op::div:
+        if (is_lit(b, 1)) return a;
+        break;
+      case op::sub:
+        if (is_lit(b, 0) && bits_of((*this)[b].value) == 0) return a;
+        break;
+      case op::neg:
+        if ((*this)[a].code == op::neg) return (*this)[a].arg[0];
+        break;
+      case op::select:
+        if (is_lit(a)) return (*this)[a].value != 0 ? b : c;
+        if (b == c) return b;
+        // select(c, select(c, x, y), z) = select(c, x, z)
+        if ((*this)[b].code == op::select && (*this)[b].arg[0] == a) return node(op::select, a, (*this)[b].arg[1], c);
+        if ((*this)[c].code == op::select && (*this)[c].arg[0] == a) return node(op::select, a, b, (*this)[c].arg[2]);
+        n.boolean = (*this)[b].boolean;
+        break;
+      default:
+        break;
+    }
+    return add(n);
+  }
+
+  // a^e with e an operand (a number known at run time), rounded to an integer.
+  constexpr int ipow_by(int a, int e) {
+    if (is_lit(e)) return ipow(a, static_cast<long long>((*this)[e].value));
+    gnode n;
+    n.code = op::ipow;
+    n.arg = {a, e, -1, -1};
+    return add(n);
+  }
+
+  constexpr int ipow(int a, long long e) {
+    if (e == 1) return a;
+    gnode n;
+    n.code = op::ipow;
+    n.arg = {a, -1, -1, -1};
+    n.n = e;
+    return add(n);
+  }
+
+ private:
+  std::vector<int> table_;
+
+  constexpr void grow() {
+    std::size_t size = table_.empty() ? 64 : table_.size() * 2;
+    while (4 * (g.nodes.size() + 1) > 3 * size) size *= 2;
+    table_.assign(size, -1);
+    for (std::size_t id = 0; id < g.nodes.size(); ++id) {
+      for (std::size_t i = hash_node(g.nodes[id]) & (size - 1);; i = (i + 1) & (size - 1)) {
+        if (table_[i] < 0) {
+          table_[i] = static_cast<int>(id);
+          break;
+        }
+      }
+    }
+  }
+  constexpr void rehash() {
+    table_.clear();
+    grow();
+  }
+
+  // Numbers fold as C++ folds them: double arithmetic unless a literal was long double.
+  constexpr int fold(gnode const& n) {
+    auto v = [&](int k) { return (*this)[n.arg[static_cast<std::size_t>(k)]].value; };
+    bool wide = false;
+    for (int i = 0; i < n.arity(); ++i) wide = wide || (*this)[n.arg[static_cast<std::size_t>(i)]].wide;
+    auto num = [&](long double x, long double y, auto f) {
+      if (wide) return lit(f(x, y), true);
+      return lit(f(static_cast<double>(x), static_cast<double>(y)));
+    };
+    switch (n.code) {
+      case op::add: return num(v(0), v(1), [](auto x, auto y) { return x + y; });
+      case op::sub: return num(v(0), v(1), [](auto x, auto y) { return x - y; });
+      case op::mul: return num(v(0), v(1), [](auto x, auto y) { return x * y; });
+      case op::div: return num(v(0), v(1), [](auto x, auto y) { return x / y; });
+      case op::neg: return lit(-v(0), wide);
+      case op::lt: return boolean(v(0) < v(1));
+      case op::le: return boolean(v(0) <= v(1));
+      case op::gt: return boolean(v(0) > v(1));
+      case op::ge: return boolean(v(0) >= v(1));
+      case op::eq: return boolean(v(0) == v(1));
+      case op::ne: return boolean(v(0) != v(1));
+      case op::logical_and: return boolean(v(0) != 0 && v(1) != 0);
+      case op::logical_or: return boolean(v(0) != 0 || v(1) != 0);
+      case op::logical_not: return boolean(v(0) == 0);
+      case op::select: return v(0) != 0 ? n.arg[1] : n.arg[2];
+      default: return add(n);
+    }
+  }
+};
+
+// Copy the program `v` into b with its arguments bound to `args` and its runtime
+// constants starting at slot `first_slot`; returns the ids of its outputs.
+constexpr std::vector<int> inline_program(builder& b, graph_view v, int const* args, int first_slot = 0) {
+  std::vector<int> map(static_cast<std::size_t>(v.n_nodes), -1);
+  for (int i = 0; i < v.n_nodes; ++i) {
+    gnode n = v.nodes[i];
+    int id = -1;
+    if (n.code == op::arg) {
+      id = args[n.n];
+    } else if (n.code == op::slot) {
+      n.n += first_slot;
+      if (n.n >= b.g.n_slots) b.g.n_slots = static_cast<int>(n.n) + 1;
+      id = b.add(n);
+    } else if (n.code == op::lit) {
+      id = b.add(n);
+    } else {
+      for (auto& a : n.arg)
+        if (a >= 0) a = map[static_cast<std::size_t>(a)];
+      if (n.code == op::ipow)
+        id = b.ipow(n.arg[0], n.n);
+      else if (n.code == op::custom || n.code == op::opaque)
+        id = b.add(n);
+      else
+        id = b.node(n.code, n.arg[0], n.arg[1], n.arg[2]);
+    }
+    map[static_cast<std::size_t>(i)] = id;
+  }
+  std::vector<int> out;
+  for (int k = 0; k < v.n_outputs; ++k) out.push_back(map[static_cast<std::size_t>(v.outputs[k])]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// Derivative terms. An adjoint is kept as a short sum of monomials c * f1^k1 * f2^k2...
+// over graph nodes, with products and quotients seen through, until it is needed as a
+// node. So the three contributions of x*x*x collect into 3 x^2, and (1/3) * 3 folds to
+// 1: the derivative of relu3 is select(x < 0, 0, select(x < 1, x * x, 1)), what a
+// person writes. Capacities are small and fixed: past them a sum or product becomes a
+// node, which keeps every step O(1) and the derivative linear in the function's size.
+
+inline constexpr int max_factors = 6;
+inline constexpr int max_terms = 6;
+
+struct factor {
+  int node = -1;
+  int power = 0;
+};
+
+struct mono {
+  long double coef = 1;
+  bool wide = false;
+  int nf = 0;
+  std::array<factor, max_factors> f{};
+
+  constexpr bool same_factors(mono const& o) const {
+    if (nf != o.nf) return false;
+    for (int i = 0; i < nf; ++i)
+      if (f[static_cast<std::size_t>(i)].node != o.f[static_cast<std::size_t>(i)].node ||
+          f[static_cast<std::size_t>(i)].power != o.f[static_cast<std::size_t>(i)].power)
+        return false;
+    return true;
+  }
+};
+
+constexpr long double coef_mul(long double a, long double b, bool wide) {
+  return wide ? a * b : static_cast<long double>(static_cast<double>(a) * static_cast<double>(b));
+}
+constexpr long double coef_add(long double a, long double b, bool wide) {
+  return wide ? a + b : static_cast<long double>(static_cast<double>(a) + static_cast<double>(b));
+}
+
+// m1 * m2; false if the result has too many factors.
+constexpr bool mono_mul(mono const& a, mono const& b, mono& out) {
+  out = mono{};
+  out.wide = a.wide || b.wide;
+  out.coef = coef_mul(a.coef, b.coef, out.wide);
+  int i = 0, j = 0;
+  while (i < a.nf || j < b.nf) {
+    factor next;
+    if (j >= b.nf || (i < a.nf && a.f[static_cast<std::size_t>(i)].node < b.f[static_cast<std::size_t>(j)].node)) {
+      next = a.f[static_cast<std::size_t>(i++)];
+    } else if (i >= a.nf || b.f[static_cast<std::size_t>(j)].node < a.f[static_cast<std::size_t>(i)].node) {
+      next = b.f[static_cast<std::size_t>(j++)];
+    } else {
+      next = {a.f[static_cast<std::size_t>(i)].node,
+              a.f[static_cast<std::size_t>(i)].power + b.f[static_cast<std::size_t>(j)].power};
+      ++i;
+      ++j;
+      if (next.power == 0) continue;
+    }
+    if (out.nf == max_factors) return false;
+    out.f[static_cast<std::size_t>(out.nf++)] = next;
+  }
+  return true;
+}
+
+class diff_builder;
+
+// A sum of monomials, bound to the builder that owns its nodes (so the operators can
+// turn an overflowing sum or product into a node).
+struct poly {
+  diff_builder* b = nullptr;
+  int nt = 0;
+  std::array<mono, max_terms> t{};
+
+  constexpr bool zero() const { return nt == 0; }
+  constexpr poly inverse() const;
+  constexpr poly power(long long k) const;
+  friend constexpr poly operator*(poly const& p, poly const& q);
+  friend constexpr poly operator+(poly const& p, poly const& q);
+  friend constexpr poly operator-(poly const& p, poly const& q);
+};
+
+// The builder the derivative rules in ops.hpp see.
+class diff_builder : public builder {
+ public:
+  int late = -1;  // a factor to multiply in last (the seed), so products reuse the function's
+
+  constexpr explicit diff_builder(graph from) : builder(std::move(from)) {}
+
+  constexpr poly zero() { return poly{this}; }
+  constexpr poly num(long double v, bool wide = false) {
+    poly p{this};
+    if (v == 0) return p;
+    p.nt = 1;
+    p.t[0].coef = wide ? v : static_cast<long double>(static_cast<double>(v));
+    p.t[0].wide = wide;
+    return p;
+  }
+  // Node i as one factor.
+  constexpr poly atom(int i) {
+    if (is_lit(i)) return num((*this)[i].value, (*this)[i].wide);
+    poly p{this};
+    p.nt = 1;
+    p.t[0].nf = 1;
+    p.t[0].f[0] = {i, 1};
+    return p;
+  }
+  // Node i as a monomial: products, quotients, negations and integer powers seen
+  // through (a few levels deep), anything else one factor.
+  constexpr poly E(int i, int depth = 0) {
+    gnode const n = (*this)[i];
+    if (depth < 6) {
+      switch (n.code) {
+        case op::mul: {
+          poly r = mono_product(E(n.arg[0], depth + 1), E(n.arg[1], depth + 1));
+          if (r.nt >= 0) return r;
+          break;
+        }
+        case op::div: {
+          poly r = mono_product(E(n.arg[0], depth + 1), E(n.arg[1], depth + 1).inverse());
+          if (r.nt >= 0) return r;
+          break;
+        }
+        case op::neg: {
+          poly r = E(n.arg[0], depth + 1);
+          if (r.nt == 1) r.t[0].coef = -r.t[0].coef;
+          return r;
+        }
+        case op::ipow: {
+          if (n.arg[1] >= 0) break;
+          poly r = E(n.arg[0], depth + 1);
+          return r.power(n.n);
+        }
+        default:
+          break;
+      }
+    }
+    return atom(i);
+  }
+
+  // The product of two monomials, or nt == -1 if it does not fit.
+  constexpr poly mono_product(poly const& a, poly const& c) {
+    poly r{this};
+    if (a.zero() || c.zero()) return r;
+    if (a.nt != 1 || c.nt != 1 || !mono_mul(a.t[0], c.t[0], r.t[0])) {
+      r.nt = -1;
+      return r;
+    }
+    r.nt = 1;
+    return r;
+  }
+
+  // The poly as a node.
+  constexpr int make(poly const& p) {
+    if (p.nt == 0) return lit(0);
+    int result = -1;
+    for (int i = 0; i < p.nt; ++i) {
+      mono m = p.t[static_cast<std::size_t>(i)];
+      bool negative = m.coef < 0;
+      if (negative && result >= 0) m.coef = -m.coef;
+      int term = make_mono(m);
+      if (result < 0)
+        result = term;
+      else
+        result = node(negative ? op::sub : op::add, result, term);
+    }
+    return result;
+  }
+
+  constexpr int make_mono(mono const& m) {
+    auto product = [&](int sign) {
+      int r = -1;
+      auto times = [&](int f, int k) {
+        int fk = k == 1 ? f : k == 2 ? node(op::mul, f, f) : k == 3 ? node(op::mul, node(op::mul, f, f), f) : ipow(f, k);
+        r = r < 0 ? fk : node(op::mul, r, fk);
+      };
+      for (int i = 0; i < m.nf; ++i) {
+        auto const& f = m.f[static_cast<std::size_t>(i)];
+        if (f.node != late && f.power * sign > 0) times(f.node, f.power * sign);
+      }
+      for (int i = 0; i < m.nf; ++i) {
+        auto const& f = m.f[static_cast<std::size_t>(i)];
+        if (f.node == late && f.power * sign > 0) times(f.node, f.power * sign);
+      }
+      return r;
+    };
+    int num_part = product(1), den = product(-1);
+    int c = lit(m.coef, m.wide);
+    if (num_part < 0 && den < 0) return c;
+    if (den >= 0) {
+      if (num_part < 0) return node(op::div, c, den);
+      num_part = node(op::div, num_part, den);
+    }
+    if (m.coef == 1) return num_part;
+    if (m.coef == -1) return node(op::neg, num_part);
+    return node(op::mul, c, num_part);
+  }
+};
+
+// Like terms collect; past capacity, each side becomes a node.
+constexpr poly operator+(poly const& p, poly const& q) {
+  diff_builder* b = p.b ? p.b : q.b;
+  poly r = p;
+  r.b = b;
+  for (int j = 0; j < q.nt; ++j) {
+    mono const& m = q.t[static_cast<std::size_t>(j)];
+    bool merged = false;
+    for (int i = 0; i < r.nt && !merged; ++i) {
+      mono& e = r.t[static_cast<std::size_t>(i)];
+      if (e.same_factors(m)) {
+        e.wide = e.wide || m.wide;
+        e.coef = coef_add(e.coef, m.coef, e.wide);
+        merged = true;
+        if (e.coef == 0) {
+          for (int k = i; k + 1 < r.nt; ++k) r.t[static_cast<std::size_t>(k)] = r.t[static_cast<std::size_t>(k + 1)];
+          --r.nt;
+        }
+      }
+    }
+    if (merged) continue;
+    if (r.nt == max_terms) return b->atom(b->make(p)) + b->atom(b->make(q));
+    r.t[static_cast<std::size_t>(r.nt++)] = m;
+  }
+  return r;
+}
+
+constexpr poly operator-(poly const& p, poly const& q) {
+  poly n = q;
+  for (int i = 0; i < n.nt; ++i) n.t[static_cast<std::size_t>(i)].coef = -n.t[static_cast<std::size_t>(i)].coef;
+  return p + n;
+}
+
+// A sum times a monomial distributes (so terms can collect); a sum times a sum
+// becomes a node times a sum.
+constexpr poly operator*(poly const& p, poly const& q) {
+  diff_builder* b = p.b ? p.b : q.b;
+  if (p.zero() || q.zero()) return b->zero();
+  if (p.nt > 1 && q.nt > 1) return b->atom(b->make(p)) * q;
+  poly const& single = p.nt == 1 ? p : q;
+  poly const& many = p.nt == 1 ? q : p;
+  poly r{b};
+  for (int i = 0; i < many.nt; ++i) {
+    mono m;
+    if (!mono_mul(many.t[static_cast<std::size_t>(i)], single.t[0], m)) {
+      poly a = b->atom(b->make(single)), c = b->atom(b->make(many));
+      mono_mul(a.t[0], c.t[0], r.t[0]);
+      r.nt = 1;
+      return r;
+    }
+    poly one{b};
+    one.nt = 1;
+    one.t[0] = m;
+    r = r + one;
+  }
+  return r;
+}
+
+constexpr poly poly::inverse() const {
+  if (nt == 0) return b->num(std::numeric_limits<double>::infinity());
+  if (nt != 1) return b->atom(b->make(*this)).inverse();
+  poly r = *this;
+  mono& m = r.t[0];
+  if (m.wide)
+    m.coef = 1 / m.coef;
+  else
+    m.coef = static_cast<long double>(1.0 / static_cast<double>(m.coef));
+  for (int i = 0; i < m.nf; ++i) m.f[static_cast<std::size_t>(i)].power = -m.f[static_cast<std::size_t>(i)].power;
+  return r;
+}
+
+constexpr poly poly::power(long long k) const {
+  if (k == 0) return b->num(1);
+  if (nt == 0) return k > 0 ? *this : b->num(std::numeric_limits<double>::infinity());
+  if (nt != 1) return b->atom(b->make(*this)).power(k);
+  poly r = *this;
+  mono& m = r.t[0];
+  long double c = 1;
+  for (long long i = 0; i < (k < 0 ? -k : k); ++i) c = coef_mul(c, m.coef, m.wide);
+  m.coef = k < 0 ? (m.wide ? 1 / c : static_cast<long double>(1.0 / static_cast<double>(c))) : c;
+  for (int i = 0; i < m.nf; ++i) m.f[static_cast<std::size_t>(i)].power *= static_cast<int>(k);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------
+// Regions: where a node's value is needed. A node used only inside the `a` branch of
+// select(c, a, b) lives in region (c, true) under its user's region, and so on down.
+// Evaluation computes a region only when some lane takes it (or always, for cheap
+// regions on batches); differentiation masks every adjoint that leaves a region with
+// its condition, so a branch not taken never poisons a derivative with nan or inf.
+
+struct region {
+  int parent = -1;
+  int cond = -1;
+  bool side = false;
+  int depth = 0;
+};
+
+struct region_map {
+  std::vector<region> r{region{}};
+  std::vector<int> of;  // region of each node; -1: not needed
+
+  constexpr int child(int parent, int cond, bool side) {
+    for (std::size_t i = 1; i < r.size(); ++i)
+      if (r[i].parent == parent && r[i].cond == cond && r[i].side == side) return static_cast<int>(i);
+    r.push_back({parent, cond, side, r[static_cast<std::size_t>(parent)].depth + 1});
+    return static_cast<int>(r.size()) - 1;
+  }
+  constexpr int lca(int a, int b) const {
+    while (a != b) {
+      if (r[static_cast<std::size_t>(a)].depth >= r[static_cast<std::size_t>(b)].depth)
+        a = r[static_cast<std::size_t>(a)].parent;
+      else
+        b = r[static_cast<std::size_t>(b)].parent;
+    }
+    return a;
+  }
+  constexpr int operator[](int node) const { return of[static_cast<std::size_t>(node)]; }
+};
+
+constexpr region_map find_regions(graph const& g, std::vector<int> const& roots) {
+  region_map m;
+  m.of.assign(g.nodes.size(), -1);
+  for (int root : roots) m.of[static_cast<std::size_t>(root)] = 0;
+  for (int u = static_cast<int>(g.nodes.size()) - 1; u >= 0; --u) {
+    int ru = m.of[static_cast<std::size_t>(u)];
+    if (ru < 0) continue;
+    gnode const& n = g.nodes[static_cast<std::size_t>(u)];
+    for (int k = 0; k < n.arity(); ++k) {
+      int v = n.arg[static_cast<std::size_t>(k)];
+      int induced = ru;
+      if (n.code == op::select && k > 0) induced = m.child(ru, n.arg[0], k == 1);
+      int& rv = m.of[static_cast<std::size_t>(v)];
+      rv = rv < 0 ? induced : m.lca(rv, induced);
+    }
+  }
+  return m;
+}
+
+// Does node i depend on an argument in `wrt`? (Others get no adjoint.)
+constexpr std::vector<char> depends_on(graph const& g, std::vector<char> const& wrt_arg) {
+  std::vector<char> d(g.nodes.size(), false);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    gnode const& n = g.nodes[i];
+    if (n.boolean) continue;
+    if (n.code == op::arg) {
+      d[i] = static_cast<std::size_t>(n.n) < wrt_arg.size() && wrt_arg[static_cast<std::size_t>(n.n)];
+      continue;
+    }
+    int first = n.code == op::custom ? 1 : 0;  // a custom value's own graph is not differentiated
+    for (int k = first; k < n.arity(); ++k)
+      if (d[static_cast<std::size_t>(n.arg[static_cast<std::size_t>(k)])]) d[i] = true;
+  }
+  return d;
+}
+
+template <op O>
+inline constexpr bool has_partials = requires(diff_builder& b, gnode const& n, poly* d) { op_def<O>::partials(b, n, 0, d); };
+
+template <op O>
+constexpr void op_partials(diff_builder& b, gnode const& n, int u, poly* d) {
+  if constexpr (has_partials<O>) op_def<O>::partials(b, n, u, d);
+}
+
+// The partial derivatives of node u with respect to its operands (the registry's rule).
+constexpr void partials(diff_builder& b, int u, poly* d) {
+  gnode const n = b[u];
+  switch (n.code) {
+#define KS_PARTIALS_CASE(NAME)          \
+  case op::NAME:                        \
+    op_partials<op::NAME>(b, n, u, d);  \
+    break;
+    KS_ALL_OPS(KS_PARTIALS_CASE)
+#undef KS_PARTIALS_CASE
+    default:
+      break;
+  }
+  if (n.code == op::custom || n.code == op::opaque) {
+    // The user's rule, one output per argument, inlined with the arguments bound.
+    int first = n.code == op::custom ? 1 : 0;
+    std::array<int, 4> args{};
+    for (int k = first; k < n.arity(); ++k) args[static_cast<std::size_t>(k - first)] = n.arg[static_cast<std::size_t>(k)];
+    auto outs = inline_program(b, n.desc->rule, args.data());
+    for (int k = first; k < n.arity(); ++k) d[k] = b.atom(outs[static_cast<std::size_t>(k - first)]);
+  }
+}
+
+// Reverse accumulation over the graph in b: the adjoints of the arguments in `wrt` of
+// output `root`, seeded with node `seed`; returns one node per wrt entry. Work and new
+// nodes are linear in the graph's size.
+constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, std::vector<int> const& wrt) {
+  int const m = b.size();
+  std::vector<char> wrt_arg(static_cast<std::size_t>(b.g.n_args), false);
+  for (int w : wrt) wrt_arg[static_cast<std::size_t>(w)] = true;
+  auto const live = depends_on(b.g, wrt_arg);
+  region_map regions = find_regions(b.g, {root});
+  b.late = seed;
+
+  struct entry {
+    int region = 0;
+    poly p;
+  };
+  std::vector<std::vector<entry>> adj(static_cast<std::size_t>(m));
+  auto push = [&](int v, int region, poly const& p) {
+    if (p.zero() || !live[static_cast<std::size_t>(v)]) return;
+    for (auto& e : adj[static_cast<std::size_t>(v)])
+      if (e.region == region) {
+        e.p = e.p + p;
+        return;
+      }
+    adj[static_cast<std::size_t>(v)].push_back({region, p});
+  };
+  // All contributions to v as one poly in v's region: each branch's sum is masked by
+  // its condition where it leaves the branch (deepest first, both sides in one select).
+  auto finish = [&](int v) {
+    auto& es = adj[static_cast<std::size_t>(v)];
+    int home = regions[v];
+    for (;;) {
+      int deepest = -1;
+      for (std::size_t i = 0; i < es.size(); ++i)
+        if (es[i].region != home &&
+            (deepest < 0 || regions.r[static_cast<std::size_t>(es[i].region)].depth >
+                                regions.r[static_cast<std::size_t>(es[static_cast<std::size_t>(deepest)].region)].depth))
+          deepest = static_cast<int>(i);
+      if (deepest < 0) break;
+      int const dreg = es[static_cast<std::size_t>(deepest)].region;
+      region const rg = regions.r[static_cast<std::size_t>(dreg)];
+      int sibling_region = -1;
+      for (std::size_t i = 1; i < regions.r.size(); ++i)
+        if (regions.r[i].parent == rg.parent && regions.r[i].cond == rg.cond && regions.r[i].side != rg.side)
+          sibling_region = static_cast<int>(i);
+      poly sides[2] = {b.zero(), b.zero()};
+      for (std::size_t i = 0; i < es.size();) {
+        if (es[i].region == dreg || es[i].region == sibling_region) {
+          bool side = regions.r[static_cast<std::size_t>(es[i].region)].side;
+          sides[side ? 1 : 0] = es[i].p;
+          es.erase(es.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+          ++i;
+        }
+      }
+      int masked = b.node(op::select, rg.cond, b.make(sides[1]), b.make(sides[0]));
+      bool found = false;
+      for (auto& e : es)
+        if (e.region == rg.parent) {
+          e.p = e.p + b.atom(masked);
+          found = true;
+        }
+      if (!found) es.push_back({rg.parent, b.atom(masked)});
+    }
+    return es.empty() ? b.zero() : es[0].p;
+  };
+
+  push(root, regions[root], b.is_lit(seed) ? b.num(b[seed].value) : b.atom(seed));
+  std::vector<int> result(wrt.size(), -1);
+  std::vector<int> arg_adjoint(static_cast<std::size_t>(b.g.n_args), -1);
+  for (int u = root; u >= 0; --u) {
+    if (adj[static_cast<std::size_t>(u)].empty()) continue;
+    poly const g = finish(u);
+    gnode const n = b[u];
+    if (n.code == op::arg) {
+      arg_adjoint[static_cast<std::size_t>(n.n)] = b.make(g);
+      continue;
+    }
+    if (n.is_leaf() || n.boolean || g.zero()) continue;
+    int ru = regions[u];
+    if (n.code == op::select) {
+      push(n.arg[1], regions.child(ru, n.arg[0], true), g);
+      push(n.arg[2], regions.child(ru, n.arg[0], false), g);
+      continue;
+    }
+    std::array<poly, 4> d{b.zero(), b.zero(), b.zero(), b.zero()};
+    partials(b, u, d.data());
+    // One multi-term adjoint times several partials: make it a node once.
+    poly gg = g;
+    int uses = 0;
+    for (int k = 0; k < n.arity(); ++k) uses += !d[static_cast<std::size_t>(k)].zero() && d[static_cast<std::size_t>(k)].nt > 1;
+    if (g.nt > 1 && uses > 0) gg = b.atom(b.make(g));
+    for (int k = 0; k < n.arity(); ++k)
+      if (!d[static_cast<std::size_t>(k)].zero()) push(n.arg[static_cast<std::size_t>(k)], ru, gg * d[static_cast<std::size_t>(k)]);
+  }
+  for (std::size_t i = 0; i < wrt.size(); ++i) {
+    int a = arg_adjoint[static_cast<std::size_t>(wrt[i])];
+    result[i] = a >= 0 ? a : b.lit(0);
+  }
+  return result;
+}
+
+// Only the nodes the outputs need, renumbered in order.
+constexpr graph prune(graph const& g) {
+  std::vector<char> need(g.nodes.size(), false);
+  for (int o : g.outputs) need[static_cast<std::size_t>(o)] = true;
+  for (int i = static_cast<int>(g.nodes.size()) - 1; i >= 0; --i) {
+    if (!need[static_cast<std::size_t>(i)]) continue;
+    gnode const& n = g.nodes[static_cast<std::size_t>(i)];
+    for (int k = 0; k < n.arity(); ++k) need[static_cast<std::size_t>(n.arg[static_cast<std::size_t>(k)])] = true;
+  }
+  graph r;
+  r.n_args = g.n_args;
+  r.n_slots = g.n_slots;
+  std::vector<int> map(g.nodes.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!need[i]) continue;
+    gnode n = g.nodes[i];
+    for (auto& a : n.arg)
+      if (a >= 0) a = map[static_cast<std::size_t>(a)];
+    map[i] = static_cast<int>(r.nodes.size());
+    r.nodes.push_back(n);
+  }
+  for (int o : g.outputs) r.outputs.push_back(map[static_cast<std::size_t>(o)]);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------
+// Scheduling: the program as nested blocks (a block per region, run when its
+// condition holds for some lane), and storage slots reused once a value is dead.
+
+// Below this cost a region is computed for every batch and blended (testing the lanes
+// costs more); at or above it, only when some lane takes it.
+inline constexpr int branch_test_cost = 8;
+
+struct sched_item {
+  bool block = false;
+  int index = 0;  // node id, or block id
+};
+struct sched_block {
+  int first = 0;
+  int count = 0;
+  int cond = -1;
+  bool side = false;
+  bool batch_guard = false;  // on batches: test the lanes (else compute and blend)
+};
+
+struct schedule {
+  std::vector<sched_item> items;
+  std::vector<sched_block> blocks;
+  std::vector<int> slot_of;  // storage slot of each computed node (values and conditions separately)
+  int n_vals = 0;
+  int n_conds = 0;
+};
+
+constexpr schedule make_schedule(graph const& g) {
+  schedule s;
+  std::size_t const n = g.nodes.size();
+  region_map regions = find_regions(g, g.outputs);
+  std::size_t const nr = regions.r.size();
+  // Members of each region, in order; the cost of each region with its sub-regions.
+  std::vector<std::vector<int>> members(nr);
+  std::vector<int> cost(nr, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    int r = regions.of[i];
+    if (r < 0 || g.nodes[i].is_leaf()) continue;
+    members[static_cast<std::size_t>(r)].push_back(static_cast<int>(i));
+    int c = g.nodes[i].code == op::custom ? 0 : info(g.nodes[i].code).cost;
+    for (int q = r; q >= 0; q = regions.r[static_cast<std::size_t>(q)].parent) cost[static_cast<std::size_t>(q)] += c;
+  }
+  // Blocks: region r's items are its members, with each child region placed just before
+  // the first select that closes it. Built breadth-first into flat arrays.
+  std::vector<int> block_of_region(nr, -1);
+  std::vector<std::vector<sched_item>> lists(nr);
+  for (std::size_t r = 0; r < nr; ++r) {
+    std::vector<char> placed(nr, false);
+    for (int u : members[r]) {
+      gnode const& nd = g.nodes[static_cast<std::size_t>(u)];
+      if (nd.code == op::select) {
+        for (std::size_t c = 1; c < nr; ++c)
+          if (!placed[c] && !members[c].empty() && regions.r[c].parent == static_cast<int>(r) &&
+              regions.r[c].cond == nd.arg[0]) {
+            placed[c] = true;
+            lists[r].push_back({true, static_cast<int>(c)});
+          }
+      }
+      lists[r].push_back({false, u});
+    }
+  }
+  // Flatten: block ids in region order, items contiguous per block.
+  for (std::size_t r = 0; r < nr; ++r) {
+    block_of_region[r] = static_cast<int>(r);
+    sched_block b;
+    b.cond = regions.r[r].cond;
+    b.side = regions.r[r].side;
+    b.batch_guard = r != 0 && cost[r] >= branch_test_cost;
+    s.blocks.push_back(b);
+  }
+  for (std::size_t r = 0; r < nr; ++r) {
+    s.blocks[r].first = static_cast<int>(s.items.size());
+    s.blocks[r].count = static_cast<int>(lists[r].size());
+    for (auto const& it : lists[r]) s.items.push_back(it);
+  }
+  // Slots: linear scan over the execution order (blocks inline where they occur).
+  std::vector<int> order;
+  std::vector<std::pair<int, int>> stack{{0, 0}};
+  while (!stack.empty()) {
+    auto& [blk, pos] = stack.back();
+    sched_block const& b = s.blocks[static_cast<std::size_t>(blk)];
+    if (pos == b.count) {
+      stack.pop_back();
+      continue;
+    }
+    sched_item const it = s.items[static_cast<std::size_t>(b.first + pos++)];
+    if (it.block)
+      stack.push_back({it.index, 0});
+    else
+      order.push_back(it.index);
+  }
+  std::vector<int> last_use(n, -1);
+  for (std::size_t t = 0; t < order.size(); ++t) {
+    gnode const& nd = g.nodes[static_cast<std::size_t>(order[t])];
+    for (int k = 0; k < nd.arity(); ++k) last_use[static_cast<std::size_t>(nd.arg[static_cast<std::size_t>(k)])] = static_cast<int>(t);
+  }
+  for (int o : g.outputs) last_use[static_cast<std::size_t>(o)] = static_cast<int>(order.size());
+  s.slot_of.assign(n, -1);
+  std::vector<int> free_vals, free_conds;
+  std::vector<std::vector<int>> dies(order.size() + 1);
+  for (std::size_t i = 0; i < n; ++i)
+    if (last_use[i] >= 0 && !g.nodes[i].is_leaf()) dies[static_cast<std::size_t>(last_use[i])].push_back(static_cast<int>(i));
+  for (std::size_t t = 0; t < order.size(); ++t) {
+    int u = order[t];
+    bool cond = g.nodes[static_cast<std::size_t>(u)].boolean;
+    auto& pool = cond ? free_conds : free_vals;
+    int& count = cond ? s.n_conds : s.n_vals;
+    // Operands dying here free their slots first: an operation may write where its
+    // operand was (the values are read before the result is stored).
+    for (int d : dies[t]) {
+      bool dc = g.nodes[static_cast<std::size_t>(d)].boolean;
+      (dc ? free_conds : free_vals).push_back(s.slot_of[static_cast<std::size_t>(d)]);
+    }
+    if (last_use[static_cast<std::size_t>(u)] < 0) continue;  // computed, never used (cannot happen after prune)
+    if (!pool.empty()) {
+      s.slot_of[static_cast<std::size_t>(u)] = pool.back();
+      pool.pop_back();
+    } else {
+      s.slot_of[static_cast<std::size_t>(u)] = count++;
+    }
+  }
+  return s;
+}
+
+}  // namespace ks::detail
+// ---- end knossos/ir.hpp
+// ---- begin knossos/eval.hpp
+// knossos: running a program on numbers or SIMD batches. A program (ir.hpp) is fixed
+// at compile time: every node, operand and storage slot is a constant, so running it is
+// straight-line code, as a person would write it (no tape, no interpretation), and on
+// plain numbers it is a constant expression. Docs: docs/scalar-functions.md
+
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <utility>
+
+
+namespace ks::detail {
+
+template <std::size_t NN, std::size_t NO, std::size_t NI, std::size_t NB>
+struct fixed_program {
+  std::array<gnode, NN> nodes{};
+  std::array<int, NO> outputs{};
+  std::array<sched_item, NI> items{};
+  std::array<sched_block, NB> blocks{};
+  std::array<int, NN> slot_of{};
+  int n_args = 0;
+  int n_slots = 0;
+  int n_vals = 0;
+  int n_conds = 0;
+
+  static constexpr std::size_t n_outputs = NO;
+  constexpr graph_view view() const {
+    return {nodes.data(), static_cast<int>(NN), outputs.data(), static_cast<int>(NO), n_args};
+  }
+};
+
+// The program Src::build() makes, fixed in arrays of the right size (built twice: C++20
+// cannot keep a constexpr vector, so the first build only measures).
+template <class Src>
+struct compiled {
+  static constexpr std::array<std::size_t, 4> dims = [] {
+    graph g = Src::build();
+    schedule s = make_schedule(g);
+    return std::array<std::size_t, 4>{g.nodes.size(), g.outputs.size(), s.items.size(), s.blocks.size()};
+  }();
+  static constexpr auto value = [] {
+    graph g = Src::build();
+    schedule s = make_schedule(g);
+    fixed_program<dims[0], dims[1], dims[2], dims[3]> p;
+    for (std::size_t i = 0; i < dims[0]; ++i) {
+      p.nodes[i] = g.nodes[i];
+      p.slot_of[i] = s.slot_of[i];
+    }
+    for (std::size_t i = 0; i < dims[1]; ++i) p.outputs[i] = g.outputs[i];
+    for (std::size_t i = 0; i < dims[2]; ++i) p.items[i] = s.items[i];
+    for (std::size_t i = 0; i < dims[3]; ++i) p.blocks[i] = s.blocks[i];
+    p.n_args = g.n_args;
+    p.n_slots = g.n_slots;
+    p.n_vals = s.n_vals;
+    p.n_conds = s.n_conds;
+    return p;
+  }();
+};
+
+// The state of one run: values and conditions in their slots, arguments, run-time
+// numbers. V is a number type or a batch; M what comparing two V gives.
+template <class P, class V>
+struct machine {
+  using M = decltype(std::declval<V>() < std::declval<V>());
+  std::array<V, static_cast<std::size_t>(P::value.n_vals)> v{};
+  std::array<M, static_cast<std::size_t>(P::value.n_conds)> c{};
+  std::array<V, static_cast<std::size_t>(P::value.n_args)> a{};
+  std::array<V, static_cast<std::size_t>(P::value.n_slots)> s{};
+};
+
+template <class P, int I, class Mach>
+constexpr decltype(auto) get(Mach const& m) {
+  constexpr gnode n = P::value.nodes[static_cast<std::size_t>(I)];
+  using M = typename Mach::M;
+  using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+  if constexpr (n.code == op::lit) {
+    if constexpr (n.boolean)
+      return M(n.value != 0);
+    else
+      return detail::number_as<V>(n.value);
+  } else if constexpr (n.code == op::arg) {
+    return m.a[static_cast<std::size_t>(n.n)];
+  } else if constexpr (n.code == op::slot) {
+    return m.s[static_cast<std::size_t>(n.n)];
+  } else if constexpr (n.boolean) {
+    return m.c[static_cast<std::size_t>(P::value.slot_of[static_cast<std::size_t>(I)])];
+  } else {
+    return m.v[static_cast<std::size_t>(P::value.slot_of[static_cast<std::size_t>(I)])];
+  }
+}
+
+// An opaque function on V: the C++ function itself, lane by lane on batches.
+template <class V, std::size_t K>
+V call_opaque(custom_desc const& d, std::array<V, K> const& x) {
+  using T = scalar_of_t<V>;
+  auto scalar = [&](T const* args) -> T {
+    if constexpr (std::is_same_v<T, float>)
+      return d.f32(args);
+    else if constexpr (std::is_same_v<T, double>)
+      return d.f64(args);
+    else
+      return d.f80(args);
+  };
+  if constexpr (is_batch_v<V>) {
+    alignas(64) T lanes[K][V::size];
+    for (std::size_t k = 0; k < K; ++k) x[k].store_aligned(lanes[k]);
+    alignas(64) T out[V::size];
+    for (std::size_t i = 0; i < V::size; ++i) {
+      T args[K + 1];
+      for (std::size_t k = 0; k < K; ++k) args[k] = lanes[k][i];
+      out[i] = scalar(args);
+    }
+    return V::load_aligned(out);
+  } else {
+    return scalar(x.data());
+  }
+}
+
+template <class P, int I, class Mach>
+constexpr void run_node(Mach& m) {
+  constexpr gnode n = P::value.nodes[static_cast<std::size_t>(I)];
+  constexpr int k = n.arity();
+  using M = typename Mach::M;
+  auto result = [&] {
+    if constexpr (n.code == op::custom) {
+      return get<P, n.arg[0]>(m);
+    } else if constexpr (n.code == op::opaque) {
+      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+      return [&]<int... J>(std::integer_sequence<int, J...>) {
+        return detail::call_opaque<V>(*n.desc, std::array<V, sizeof...(J)>{get<P, n.arg[J]>(m)...});
+      }(std::make_integer_sequence<int, k>{});
+    } else if constexpr (n.code == op::select) {
+      if constexpr (n.boolean) {
+        M const& c = get<P, n.arg[0]>(m);
+        return M((c && get<P, n.arg[1]>(m)) || (!c && get<P, n.arg[2]>(m)));
+      } else {
+        return op_def<op::select>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m), get<P, n.arg[2]>(m));
+      }
+    } else if constexpr (n.code == op::ipow) {
+      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+      if constexpr (k == 1) {
+        return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), n.n);
+      } else {
+        auto e = get<P, n.arg[1]>(m);
+        long long ee = 0;
+        if constexpr (is_batch_v<V>)
+          ee = static_cast<long long>(e.get(0));
+        else
+          ee = static_cast<long long>(e);
+        return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), ee);
+      }
+    } else if constexpr (k == 1) {
+      return op_def<n.code>::eval(get<P, n.arg[0]>(m));
+    } else if constexpr (k == 2) {
+      return op_def<n.code>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m));
+    } else {
+      return op_def<n.code>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m), get<P, n.arg[2]>(m));
+    }
+  }();
+  constexpr auto slot = static_cast<std::size_t>(P::value.slot_of[static_cast<std::size_t>(I)]);
+  if constexpr (n.boolean)
+    m.c[slot] = result;
+  else
+    m.v[slot] = result;
+}
+
+template <class P, int B, class Mach>
+constexpr void run_block(Mach& m);
+
+template <class P, int T, class Mach>
+constexpr void run_item(Mach& m) {
+  constexpr sched_item it = P::value.items[static_cast<std::size_t>(T)];
+  if constexpr (it.block) {
+    constexpr sched_block blk = P::value.blocks[static_cast<std::size_t>(it.index)];
+    auto const& c = get<P, blk.cond>(m);
+    if constexpr (is_batch_bool_v<decltype(c)>) {
+      if constexpr (blk.batch_guard) {
+        if (blk.side ? xsimd::any(c) : !xsimd::all(c)) run_block<P, it.index>(m);
+      } else {
+        run_block<P, it.index>(m);
+      }
+    } else {
+      if (static_cast<bool>(c) == blk.side) run_block<P, it.index>(m);
+    }
+  } else {
+    run_node<P, it.index>(m);
+  }
+}
+
+// f.operator()<I>() for I in [First, First + Count), as nested folds of at most 64
+// (compilers limit how deep one fold expression may nest).
+template <int First, int Count, class F>
+constexpr void for_each_index(F const& f) {
+  if constexpr (Count <= 64) {
+    [&]<int... K>(std::integer_sequence<int, K...>) {
+      (f.template operator()<First + K>(), ...);
+    }(std::make_integer_sequence<int, Count>{});
+  } else {
+    constexpr int chunk = [] {
+      int c = 64;
+      while (c * 64 < Count) c *= 64;
+      return c;
+    }();
+    [&]<int... C>(std::integer_sequence<int, C...>) {
+      (detail::for_each_index<First + C * chunk, (Count - C * chunk < chunk ? Count - C * chunk : chunk)>(f), ...);
+    }(std::make_integer_sequence<int, (Count + chunk - 1) / chunk>{});
+  }
+}
+
+template <class P, int B, class Mach>
+constexpr void run_block(Mach& m) {
+  constexpr sched_block blk = P::value.blocks[static_cast<std::size_t>(B)];
+  detail::for_each_index<blk.first, blk.count>([&]<int T>() { run_item<P, T>(m); });
+}
+
+// Run program P on arguments of type V (numbers: the run-time constants). One output is
+// returned as it is, several as a std::tuple.
+template <class P, class V, class... A>
+constexpr auto run(long double const* numbers, A const&... args) {
+  machine<P, V> m;
+  std::size_t k = 0;
+  ((m.a[k++] = args), ...);
+  for (std::size_t i = 0; i < m.s.size(); ++i) m.s[i] = detail::number_as<V>(numbers[i]);
+  if constexpr (!P::value.blocks.empty()) run_block<P, 0>(m);
+  return [&]<std::size_t... O>(std::index_sequence<O...>) {
+    if constexpr (sizeof...(O) == 1)
+      return get<P, P::value.outputs[0]>(m);
+    else
+      return std::tuple{get<P, P::value.outputs[O]>(m)...};
+  }(std::make_index_sequence<P::value.n_outputs>{});
+}
+
+}  // namespace ks::detail
+// ---- end knossos/eval.hpp
+// ---- begin knossos/expr.hpp
+// knossos: traced values. A generic lambda called with traced arguments records its
+// body instead of computing it. Two kinds exist:
+//  - `tracer`, used at compile time for functions that hold no run-time state (the
+//    common case: every plain lambda): each operation appends a node to a constexpr
+//    graph (ir.hpp), so locals are shared and loops unroll;
+//  - expression trees (`var`, `constant`, `node`), for functions that capture run-time
+//    values: the structure is the type, captured numbers are read at run time.
+// Docs: docs/scalar-functions.md
+
+#include <concepts>
+#include <tuple>
+#include <utility>
+
+
+namespace ks::detail {
+
+// Every traced type derives from expr_tag. Branching on one with `if`, `?:` or a
+// conversion to bool is a trace-time error: the branch would be chosen once, for all
+// inputs, while tracing.
+struct expr_tag {
+  template <class T = void>
+  explicit constexpr operator bool() const {
+    static_assert(always_false<T>,
+                  "knossos: cannot branch on a traced value (if, ?:, bool conversion); "
+                  "write ks::select(cond, a, b) instead");
+    return false;
   }
 };
 
 template <class T>
-inline constexpr bool is_integer_constant = false;
-template <class T>
-inline constexpr bool is_integer_constant<constant<T>> = std::is_integral_v<T>;
+concept traced = std::derived_from<std::remove_cvref_t<T>, expr_tag>;
 
+// A traced value during a compile-time trace: node `id` of the graph being built.
+struct tracer : expr_tag {
+  builder* b = nullptr;
+  int id = -1;
+
+  // A traced local may be reassigned (y = y * x, y += x): the trace simply continues.
+  constexpr tracer& operator+=(auto const& o);
+  constexpr tracer& operator-=(auto const& o);
+  constexpr tracer& operator*=(auto const& o);
+  constexpr tracer& operator/=(auto const& o);
+};
+
+template <class T>
+inline constexpr bool is_tracer_v = std::is_same_v<std::remove_cvref_t<T>, tracer>;
+template <class... T>
+inline constexpr bool any_tracer = (is_tracer_v<T> || ...);
+
+// ---------------------------------------------------------------------------------
+// Expression trees, for functions with run-time state (see lift.hpp).
+
+// Placeholder for argument I.
+template <std::size_t I>
+struct var : expr_tag {
+  static constexpr std::size_t index = I;
+};
+
+// A number from user code, read at run time (a captured value). Weak: it takes the
+// type of the values it meets.
+template <class T>
+struct constant : expr_tag {
+  T value{};
+  constexpr constant() = default;
+  constexpr explicit constant(T v) : value(v) {}
+};
+
+// The operation of a tree node: a registry op, or a call of a knossos function K
+// (output `Out` of it), which the tree holds by value.
+template <op O>
+struct op_tag {};
+template <class K, std::size_t Out>
+struct call_tag {
+  K k;
+};
+
+template <class Tag, class... Args>
+struct node : expr_tag {
+  [[no_unique_address]] Tag tag;
+  std::tuple<Args...> args;
+  constexpr node() = default;
+  constexpr explicit node(Tag t, Args... a) : tag(std::move(t)), args(std::move(a)...) {}
+};
+
+template <class T>
+struct is_tree : std::false_type {};
+template <std::size_t I>
+struct is_tree<var<I>> : std::true_type {};
+template <class T>
+struct is_tree<constant<T>> : std::true_type {};
+template <class Tag, class... A>
+struct is_tree<node<Tag, A...>> : std::true_type {};
+template <class T>
+inline constexpr bool is_tree_v = is_tree<std::remove_cvref_t<T>>::value;
+template <class... T>
+inline constexpr bool any_tree = (is_tree_v<T> || ...);
+
+// What may appear as an operand of a traced operation.
+template <class T>
+concept operand = traced<T> || std::is_arithmetic_v<std::remove_cvref_t<T>>;
+
+template <class T>
+constexpr auto wrap(T const& x) {
+  if constexpr (traced<T>)
+    return x;
+  else
+    return constant<T>(x);
+}
+template <class T>
+using wrapped_t = decltype(detail::wrap(std::declval<T>()));
+
+// ---------------------------------------------------------------------------------
+// Recording operations.
+
+template <class... A>
+constexpr builder* builder_of(A const&... a) {
+  builder* b = nullptr;
+  ((b = b ? b : [&]() -> builder* {
+     if constexpr (is_tracer_v<A>)
+       return a.b;
+     else
+       return nullptr;
+   }()),
+   ...);
+  return b;
+}
+
+// The node of x in b: a tracer's own, or a literal.
+template <class T>
+constexpr int node_of(builder& b, T const& x) {
+  if constexpr (is_tracer_v<T>)
+    return x.id;
+  else if constexpr (std::is_same_v<T, bool>)
+    return b.boolean(x);
+  else
+    return b.lit(static_cast<long double>(x), std::is_same_v<T, long double>);
+}
+
+// Apply registry op O: record it (tracer), build a tree node (trees), or compute it.
+template <op O, class... A>
+constexpr auto apply_op(A const&... a) {
+  if constexpr (any_tracer<A...>) {
+    static_assert(!any_tree<A...>, "knossos: values from two different traces were combined");
+    builder* b = builder_of(a...);
+    int ids[] = {detail::node_of(*b, a)...};
+    if constexpr (sizeof...(A) == 1)
+      return tracer{{}, b, b->node(O, ids[0])};
+    else if constexpr (sizeof...(A) == 2)
+      return tracer{{}, b, b->node(O, ids[0], ids[1])};
+    else
+      return tracer{{}, b, b->node(O, ids[0], ids[1], ids[2])};
+  } else if constexpr (any_tree<A...>) {
+    return node<op_tag<O>, wrapped_t<A>...>(op_tag<O>{}, detail::wrap(a)...);
+  } else {
+    using V = common_concrete_t<A...>;
+    return op_def<O>::eval(detail::to_concrete<V>(a)...);
+  }
+}
+
+constexpr tracer& tracer::operator+=(auto const& o) { return *this = detail::apply_op<op::add>(*this, o); }
+constexpr tracer& tracer::operator-=(auto const& o) { return *this = detail::apply_op<op::sub>(*this, o); }
+constexpr tracer& tracer::operator*=(auto const& o) { return *this = detail::apply_op<op::mul>(*this, o); }
+constexpr tracer& tracer::operator/=(auto const& o) { return *this = detail::apply_op<op::div>(*this, o); }
+
+// ---------------------------------------------------------------------------------
+// The operators users write on traced values. They live in ks::detail so argument-
+// dependent lookup finds them for traced types only.
+
+#define KS_BINARY_OPERATOR(SYM, OP)                                        \
+  template <class A, class B>                                              \
+    requires((traced<A> || traced<B>) && operand<A> && operand<B>)         \
+  constexpr auto operator SYM(A const& a, B const& b) {                    \
+    return detail::apply_op<op::OP>(a, b);                                 \
+  }
+KS_BINARY_OPERATOR(+, add)
+KS_BINARY_OPERATOR(-, sub)
+KS_BINARY_OPERATOR(*, mul)
+KS_BINARY_OPERATOR(/, div)
+KS_BINARY_OPERATOR(<, lt)
+KS_BINARY_OPERATOR(<=, le)
+KS_BINARY_OPERATOR(>, gt)
+KS_BINARY_OPERATOR(>=, ge)
+KS_BINARY_OPERATOR(==, eq)
+KS_BINARY_OPERATOR(!=, ne)
+KS_BINARY_OPERATOR(&&, logical_and)
+KS_BINARY_OPERATOR(||, logical_or)
+#undef KS_BINARY_OPERATOR
+
+template <traced A>
+constexpr auto operator-(A const& a) { return detail::apply_op<op::neg>(a); }
+template <traced A>
+constexpr auto operator+(A const& a) { return a; }
+template <traced A>
+constexpr auto operator!(A const& a) { return detail::apply_op<op::logical_not>(a); }
+
+// A tree's type is its structure, so a tree variable cannot be reassigned; say what to
+// write instead.
+#define KS_TREE_COMPOUND(SYM)                                                                      \
+  template <class A, class B>                                                                      \
+    requires(is_tree_v<A>)                                                                         \
+  constexpr A& operator SYM(A& a, B const&) {                                                      \
+    static_assert(always_false<A, B>,                                                              \
+                  "knossos: a traced variable of a function that captures run-time values cannot " \
+                  "be updated in place; write `auto y2 = y + x;`, or pass the captured values as " \
+                  "arguments (then loops and updates work)");                                      \
+    return a;                                                                                      \
+  }
+KS_TREE_COMPOUND(+=)
+KS_TREE_COMPOUND(-=)
+KS_TREE_COMPOUND(*=)
+KS_TREE_COMPOUND(/=)
+#undef KS_TREE_COMPOUND
+
+// ---------------------------------------------------------------------------------
+// Trees into graphs (at compile time, from the type alone) and their run-time numbers
+// (in the same order). Knossos functions called inside a tree provide both.
+
+template <class E>
+struct tree_to_graph;
+
+template <std::size_t I>
+struct tree_to_graph<var<I>> {
+  static constexpr int into(builder&, int const* args) { return args[I]; }
+};
+template <class T>
+struct tree_to_graph<constant<T>> {
+  static constexpr int into(builder& b, int const*) {
+    if constexpr (std::is_same_v<T, bool>)
+      return b.slot();  // a run-time condition: 0 or 1, compared below
+    else
+      return b.slot();
+  }
+};
+template <op O, class... A>
+struct tree_to_graph<node<op_tag<O>, A...>> {
+  static constexpr int into(builder& b, int const* args) {
+    // Operands in order (function arguments are evaluated in no fixed order; the slots
+    // must be numbered as tree_numbers reads them).
+    std::array<int, sizeof...(A)> ids{};
+    std::size_t k = 0;
+    ((ids[k++] = tree_to_graph<A>::into(b, args)), ...);
+    if constexpr (O == op::ipow)
+      return b.ipow_by(ids[0], ids[1]);
+    else if constexpr (sizeof...(A) == 1)
+      return b.node(O, ids[0]);
+    else if constexpr (sizeof...(A) == 2)
+      return b.node(O, ids[0], ids[1]);
+    else
+      return b.node(O, ids[0], ids[1], ids[2]);
+  }
+};
+
+template <class T>
+constexpr void tree_numbers(constant<T> const& e, long double*& out) {
+  *out++ = static_cast<long double>(e.value);
+}
+template <std::size_t I>
+constexpr void tree_numbers(var<I> const&, long double*&) {}
+template <class Tag, class... A>
+constexpr void tree_numbers(node<Tag, A...> const& e, long double*& out) {
+  std::apply([&](auto const&... a) { (detail::tree_numbers(a, out), ...); }, e.args);
+  if constexpr (requires { e.tag.k; }) e.tag.k.template numbers<sizeof...(A)>(out);
+}
+
+}  // namespace ks::detail
+// ---- end knossos/expr.hpp
+// ---- begin knossos/select.hpp
+// knossos: ks::select(c, a, b) (alias ks::where), elementwise `c ? a : b`.
+// Docs: docs/scalar-functions.md
+
+
+namespace ks::detail {
+
+// The batch type whose comparisons give the batch_bool C.
+template <class C>
+struct batch_of_bool;
+template <class T, class A>
+struct batch_of_bool<xsimd::batch_bool<T, A>> {
+  using type = xsimd::batch<T, A>;
+};
+
+struct select_fn {
+  template <class C, class A, class B>
+  constexpr auto operator()(C const& c, A const& a, B const& b) const {
+    static_assert((operand<C> || concrete<C>) && (operand<A> || concrete<A>) && (operand<B> || concrete<B>),
+                  "ks::select(cond, a, b): cond, a and b must be numbers, batches or traced values");
+    if constexpr (traced<C> || traced<A> || traced<B>) {
+      return detail::apply_op<op::select>(c, a, b);
+    } else if constexpr (is_batch_bool_v<C>) {
+      using V = std::conditional_t<is_batch_v<A>, A, std::conditional_t<is_batch_v<B>, B, typename batch_of_bool<C>::type>>;
+      return xsimd::select(c, detail::to_concrete<V>(a), detail::to_concrete<V>(b));
+    } else if constexpr (std::is_same_v<A, bool> && std::is_same_v<B, bool>) {
+      return c ? a : b;
+    } else {
+      using V = common_concrete_t<A, B>;
+      return c ? detail::to_concrete<V>(a) : detail::to_concrete<V>(b);
+    }
+  }
+};
+
+}  // namespace ks::detail
+
+namespace ks {
+
+/// `c ? a : b`, elementwise on batches, traced on traced values. Nest it for elif
+/// chains. Only the branch taken is differentiated, and a branch no lane takes is not
+/// computed when it is costly. Docs: docs/scalar-functions.md
+inline constexpr detail::select_fn select{};
+/// Alias of ks::select, as in numpy/torch.
+inline constexpr detail::select_fn where{};
+
+}  // namespace ks
+// ---- end knossos/select.hpp
+// ---- begin knossos/math.hpp
+// knossos: the math functions (ks::exp, ks::erf, ...): one function object per entry
+// of the registry (ops.hpp), computing on numbers and batches, recording on traced
+// values. Docs: docs/scalar-functions.md
+
+
+namespace ks::detail {
+
+template <op O>
+struct fn {
+  template <class... A>
+  constexpr auto operator()(A const&... a) const {
+    static_assert(sizeof...(A) == op_def<O>::arity, "knossos: wrong number of arguments to a ks:: math function");
+    static_assert(((operand<A> || concrete<A>) && ...),
+                  "knossos: ks:: math functions take numbers, xsimd batches or traced values");
+    return detail::apply_op<O>(a...);
+  }
+};
+
+// pow(x, y); with an integer exponent (pow(x, 3)) exact repeated multiplication.
 struct pow_fn {
   template <class X, class Y>
-  KS_INLINE constexpr auto operator()(X const& x, Y const& y) const {
+  constexpr auto operator()(X const& x, Y const& y) const {
     if constexpr (std::is_integral_v<Y>) {
-      if constexpr (traced<X>)
-        return node<ipow_op, X>(ipow_op{{}, static_cast<long long>(y)}, x);
+      if constexpr (is_tracer_v<X>)
+        return tracer{{}, x.b, x.b->ipow(x.id, static_cast<long long>(y))};
+      else if constexpr (is_tree_v<X>)
+        return node<op_tag<op::ipow>, X, constant<long long>>(op_tag<op::ipow>{}, x, constant<long long>(y));
       else
-        return ipow_op{{}, static_cast<long long>(y)}.eval(detail::to_concrete<common_concrete_t<X>>(x));
-    } else if constexpr (is_integer_constant<Y>) {
-      return (*this)(x, y.value);
+        return op_def<op::ipow>::power(detail::to_concrete<common_concrete_t<X>>(x), static_cast<long long>(y));
     } else {
-      return fn<pow_op>{}(x, y);
+      return fn<op::pow>{}(x, y);
     }
   }
 };
@@ -1098,214 +2219,77 @@ namespace ks {
 
 // clang-format off
 /// Elementwise math on numbers, xsimd batches and traced values. Docs: docs/scalar-functions.md
-inline constexpr detail::fn<detail::exp_op>     exp{};
-inline constexpr detail::fn<detail::log_op>     log{};
-inline constexpr detail::fn<detail::log1p_op>   log1p{};
-inline constexpr detail::fn<detail::expm1_op>   expm1{};
-inline constexpr detail::fn<detail::sqrt_op>    sqrt{};
-inline constexpr detail::fn<detail::cbrt_op>    cbrt{};
-inline constexpr detail::fn<detail::sin_op>     sin{};
-inline constexpr detail::fn<detail::cos_op>     cos{};
-inline constexpr detail::fn<detail::tan_op>     tan{};
-inline constexpr detail::fn<detail::asin_op>    asin{};
-inline constexpr detail::fn<detail::acos_op>    acos{};
-inline constexpr detail::fn<detail::atan_op>    atan{};
-inline constexpr detail::fn<detail::sinh_op>    sinh{};
-inline constexpr detail::fn<detail::cosh_op>    cosh{};
-inline constexpr detail::fn<detail::tanh_op>    tanh{};
-inline constexpr detail::fn<detail::erf_op>     erf{};
-inline constexpr detail::fn<detail::erfc_op>    erfc{};
-inline constexpr detail::fn<detail::sigmoid_op> sigmoid{};
-inline constexpr detail::fn<detail::abs_op>     abs{};
-inline constexpr detail::fn<detail::sign_op>    sign{};
-inline constexpr detail::fn<detail::floor_op>   floor{};
-inline constexpr detail::fn<detail::ceil_op>    ceil{};
-inline constexpr detail::fn<detail::round_op>   round{};
-inline constexpr detail::fn<detail::trunc_op>   trunc{};
-inline constexpr detail::fn<detail::nearbyint_op> nearbyint{};
-inline constexpr detail::fn<detail::atan2_op>   atan2{};
-inline constexpr detail::fn<detail::hypot_op>   hypot{};
-inline constexpr detail::fn<detail::max_op>     max{};
-inline constexpr detail::fn<detail::min_op>     min{};
-inline constexpr detail::fn<detail::clamp_op>   clamp{};
+inline constexpr detail::fn<detail::op::exp>       exp{};
+inline constexpr detail::fn<detail::op::log>       log{};
+inline constexpr detail::fn<detail::op::log1p>     log1p{};
+inline constexpr detail::fn<detail::op::expm1>     expm1{};
+inline constexpr detail::fn<detail::op::sqrt>      sqrt{};
+inline constexpr detail::fn<detail::op::cbrt>      cbrt{};
+inline constexpr detail::fn<detail::op::sin>       sin{};
+inline constexpr detail::fn<detail::op::cos>       cos{};
+inline constexpr detail::fn<detail::op::tan>       tan{};
+inline constexpr detail::fn<detail::op::asin>      asin{};
+inline constexpr detail::fn<detail::op::acos>      acos{};
+inline constexpr detail::fn<detail::op::atan>      atan{};
+inline constexpr detail::fn<detail::op::sinh>      sinh{};
+inline constexpr detail::fn<detail::op::cosh>      cosh{};
+inline constexpr detail::fn<detail::op::tanh>      tanh{};
+inline constexpr detail::fn<detail::op::erf>       erf{};
+inline constexpr detail::fn<detail::op::erfc>      erfc{};
+inline constexpr detail::fn<detail::op::sigmoid>   sigmoid{};
+inline constexpr detail::fn<detail::op::abs>       abs{};
+inline constexpr detail::fn<detail::op::sign>      sign{};
+inline constexpr detail::fn<detail::op::floor>     floor{};
+inline constexpr detail::fn<detail::op::ceil>      ceil{};
+inline constexpr detail::fn<detail::op::round>     round{};
+inline constexpr detail::fn<detail::op::trunc>     trunc{};
+inline constexpr detail::fn<detail::op::nearbyint> nearbyint{};
+inline constexpr detail::fn<detail::op::atan2>     atan2{};
+inline constexpr detail::fn<detail::op::hypot>     hypot{};
+inline constexpr detail::fn<detail::op::max>       max{};
+inline constexpr detail::fn<detail::op::min>       min{};
+inline constexpr detail::fn<detail::op::clamp>     clamp{};
 /// pow(x, y); an integer exponent (pow(x, 3)) is exact repeated multiplication.
-inline constexpr detail::pow_fn                 pow{};
+inline constexpr detail::pow_fn                    pow{};
 // clang-format on
 
 }  // namespace ks
 // ---- end knossos/math.hpp
-// ---- begin knossos/eval.hpp
-// knossos: evaluating a traced expression on numbers, on batches, or on other
-// expressions (substitution). Weak constants take the evaluation type here.
-// Docs: docs/scalar-functions.md
-
-
-namespace ks::detail {
-
-// Evaluation context meaning "the arguments are expressions": the result is the
-// expression with arguments substituted, simplified as it is rebuilt.
-struct symbolic {};
-
-template <class V>
-inline constexpr bool is_symbolic = std::is_same_v<V, symbolic>;
-
-template <class V, class E, class Env>
-KS_INLINE constexpr auto eval(E const& e, Env const& env);
-
-template <class V, class E, class Env, std::size_t... I>
-KS_INLINE constexpr auto eval_node(E const& e, Env const& env, std::index_sequence<I...>) {
-  return detail::apply(e.op, detail::eval<V>(std::get<I>(e.args), env)...);
-}
-
-// Rough cost of evaluating E on a batch, in vector multiplies: arithmetic 1, a
-// division 4, a math function 16 (its op may say otherwise with `cost`).
-template <class E>
-struct cost : std::integral_constant<int, 0> {};
-template <class Op>
-constexpr int op_cost() {
-  if constexpr (requires { Op::cost; })
-    return Op::cost;
-  else if constexpr (Op::style == notation::call)
-    return 16;
-  else
-    return 1;
-}
-template <class Op, class... A>
-struct cost<node<Op, A...>> : std::integral_constant<int, op_cost<Op>() + (cost<A>::value + ... + 0)> {};
-template <class E>
-inline constexpr int cost_v = cost<std::remove_cvref_t<E>>::value;
-
-// Testing whether all lanes agree costs about as much as this much work: below it,
-// a select on batches computes both sides and blends, as hand-written SIMD does.
-inline constexpr int branch_test_cost = 8;
-
-template <class A, class B>
-inline constexpr bool worth_branching = cost_v<A> + cost_v<B> >= branch_test_cost;
-
-// select evaluates only the branch taken: on a scalar condition that is an ordinary
-// branch; on a batch it skips a costly branch no lane takes (an erf or exp branch is
-// not computed for a batch whose lanes all take the other side).
-template <class V, class C, class A, class B, class Env>
-KS_INLINE constexpr auto eval_select(node<select_op, C, A, B> const& e, Env const& env) {
-  auto c = detail::eval<V>(std::get<0>(e.args), env);
-  if constexpr (is_symbolic<V>) {
-    return detail::apply(select_op{}, c, detail::eval<V>(std::get<1>(e.args), env), detail::eval<V>(std::get<2>(e.args), env));
-  } else if constexpr (std::is_same_v<decltype(c), bool>) {
-    if (c) return detail::eval<V>(std::get<1>(e.args), env);
-    return detail::eval<V>(std::get<2>(e.args), env);
-  } else {
-    if constexpr (worth_branching<A, B>) {
-      if (xsimd::all(c)) return detail::eval<V>(std::get<1>(e.args), env);
-      if (xsimd::none(c)) return detail::eval<V>(std::get<2>(e.args), env);
-    }
-    return xsimd::select(c, detail::eval<V>(std::get<1>(e.args), env), detail::eval<V>(std::get<2>(e.args), env));
-  }
-}
-
-// V is the concrete type (float, double, a batch) or `symbolic`; env holds one value
-// per argument of the traced function.
-template <class V, class E, class Env>
-KS_INLINE constexpr auto eval(E const& e, Env const& env) {
-  if constexpr (is_var_v<E>) {
-    return std::get<E::index>(env);
-  } else if constexpr (is_constant_v<E>) {
-    if constexpr (is_symbolic<V>)
-      return e;
-    else if constexpr (std::is_same_v<decltype(e.value), bool>)
-      return e.value;
-    else
-      return detail::lit_like<V>(e.value);
-  } else if constexpr (static_number<E>) {
-    if constexpr (is_symbolic<V>)
-      return e;
-    else
-      return detail::lit_like<V>(E::value);
-  } else if constexpr (is_select_v<E>) {
-    return detail::eval_select<V>(e, env);
-  } else if constexpr (is_node_v<E>) {
-    return detail::eval_node<V>(e, env, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
-  } else {
-    // A plain number the function returned without touching its arguments.
-    if constexpr (is_symbolic<V>)
-      return detail::wrap(e);
-    else
-      return detail::lit_like<V>(e);
-  }
-}
-
-}  // namespace ks::detail
-// ---- end knossos/eval.hpp
 // ---- begin knossos/lift.hpp
-// knossos: ks::lift(f) turns a scalar generic lambda into a knossos function: it is
-// traced with placeholders and its expression evaluated on numbers, batches or
-// expressions. Every transformation (grad, vjp, vmap, ...) starts here.
-// Docs: docs/scalar-functions.md
+// knossos: knossos functions. ks::lift(f) turns a scalar generic lambda into one; every
+// transformation (grad, vjp, vmap, ...) starts from it. A knossos function of N
+// arguments has a program: a graph built once at compile time, pruned and scheduled
+// (ir.hpp), which eval.hpp runs on numbers or batches. Docs: docs/scalar-functions.md
 
+#include <array>
 #include <tuple>
+#include <vector>
 
 
 namespace ks::detail {
 
-// Base of every callable knossos returns (lift, grad, vjp, ...). Such a callable says
-// which argument counts it accepts, so its arity can be found without calling it.
+// Base of every callable knossos returns (lift, grad, vjp, ...). K (the derived type)
+// provides, for N arguments:
+//   accepts<N>          can it be called with N arguments;
+//   outputs<N>          how many values it returns;
+//   compile_time<N>     is its graph built by a compile-time trace of a default-
+//                       constructed K (true unless it holds run-time values);
+//   trace_into<N>(b, args) const   its graph appended to builder b, args bound to nodes
+//                                  (from this object: at compile time or at run time);
+//   static_into<N>(b, args)        the same from K's type alone (run-time values become
+//                                  slots), used when compile_time<N> is false;
+//   numbers<N>(out) const          those slots' run-time values, in order;
+//   check<N>()                     static_asserts with what to write instead.
+template <class K>
+struct kfunction;
+
 struct function_tag {};
 
 template <class F>
 concept knossos_function = std::derived_from<std::remove_cvref_t<F>, function_tag>;
 
-template <class F, class Seq>
-struct traceable_with;
-template <class F, std::size_t... I>
-struct traceable_with<F, std::index_sequence<I...>> : std::is_invocable<F const&, var<I>...> {};
-
-// Can f be called with N traced arguments?
-template <class F, std::size_t N>
-inline constexpr bool traceable = [] {
-  if constexpr (knossos_function<F>)
-    return F::template accepts<N>;
-  else
-    return traceable_with<F, std::make_index_sequence<N>>::value;
-}();
-
-inline constexpr std::size_t max_arity = 16;
-
-// The smallest number of arguments f can be traced with (max_arity + 1 if none).
-template <class F, std::size_t N = 0>
-constexpr std::size_t arity_of() {
-  if constexpr (N > max_arity)
-    return N;
-  else if constexpr (traceable<F, N>)
-    return N;
-  else
-    return arity_of<F, N + 1>();
-}
-
 template <class F>
 concept callable_object = std::is_class_v<std::remove_cvref_t<F>>;
-
-template <class F, std::size_t N>
-constexpr void check_traceable() {
-  static_assert(callable_object<F>,
-                "knossos: expected a function object, e.g. a generic lambda [](auto x) { ... }");
-  static_assert(traceable<F, N>,
-                "knossos: the function cannot be called with this many arguments, or its "
-                "parameters are not `auto` (write [](auto x, auto y) { ... })");
-}
-
-template <class F, std::size_t... I>
-KS_INLINE constexpr auto trace(F const& f, std::index_sequence<I...>) {
-  return f(var<I>{}...);
-}
-
-// The traced expression of f with N arguments.
-template <std::size_t N, class F>
-KS_INLINE constexpr auto trace(F const& f) {
-  check_traceable<F, N>();
-  if constexpr (traceable<F, N>)
-    return detail::trace(f, std::make_index_sequence<N>{});
-  else
-    return zero_t{};  // after the static_assert above: keeps the diagnostic short
-}
 
 template <class T>
 struct is_std_tuple : std::false_type {};
@@ -1314,64 +2298,274 @@ struct is_std_tuple<std::tuple<T...>> : std::true_type {};
 template <class T>
 inline constexpr bool is_std_tuple_v = is_std_tuple<std::remove_cvref_t<T>>::value;
 
-// Evaluate a traced result (one expression or a tuple of them) in context V.
-template <class V, class R, class Env>
-KS_INLINE constexpr auto eval_result(R const& r, Env const& env) {
-  if constexpr (is_std_tuple_v<R>)
-    return std::apply([&](auto const&... e) { return std::tuple{detail::eval_result<V>(e, env)...}; }, r);
-  else if constexpr (is_symbolic<V>)
-    return detail::eval<V>(r, env);
+// The graph of K with N arguments, the way K builds it.
+template <class K, std::size_t N>
+constexpr std::vector<int> static_graph_into(builder& b, int const* args) {
+  if constexpr (K::template compile_time<N>)
+    return K{}.template trace_into<N>(b, args);
   else
-    return detail::to_concrete<V>(detail::eval<V>(r, env));
+    return K::template static_into<N>(b, args);
 }
 
-// The evaluation context for arguments a...: symbolic if any is traced, else their
-// common concrete type.
-template <bool Symbolic, class... A>
-struct context {
-  using type = symbolic;
+template <class K, std::size_t N>
+struct program_source {
+  static constexpr graph build() {
+    builder b;
+    std::array<int, N + 1> args{};
+    for (std::size_t i = 0; i < N; ++i) args[i] = b.arg(static_cast<int>(i));
+    b.g.outputs = detail::static_graph_into<K, N>(b, args.data());
+    return prune(b.g);
+  }
 };
-template <class... A>
-struct context<false, A...> {
-  using type = common_concrete_t<A...>;
-};
-template <class... A>
-using context_t = typename context<any_traced<A...>, A...>::type;
 
-// Arguments as the environment of an evaluation in context V.
-template <class V, class... A>
-KS_INLINE constexpr auto make_env(A const&... a) {
-  if constexpr (is_symbolic<V>)
-    return std::tuple{detail::wrap(a)...};
+template <class K, std::size_t N>
+using program_t = compiled<program_source<K, N>>;
+
+// The evaluation context for arguments a...: their common concrete type.
+template <class... A>
+using context_t = common_concrete_t<A...>;
+
+// A graph built in its own builder with N arguments by `inner`, transformed by `body`
+// (which returns the new outputs), then appended to b with args bound.
+template <std::size_t N, class Inner, class Body>
+constexpr std::vector<int> transformed(builder& b, int const* args, Inner const& inner, Body const& body) {
+  diff_builder d{graph{}};
+  std::array<int, N + 1> own{};
+  for (std::size_t i = 0; i < N; ++i) own[i] = d.arg(static_cast<int>(i));
+  d.g.outputs = body(d, own.data(), inner);
+  graph g = prune(d.g);
+  graph_view v{g.nodes.data(), static_cast<int>(g.nodes.size()), g.outputs.data(), static_cast<int>(g.outputs.size()),
+               g.n_args};
+  return inline_program(b, v, args, b.g.n_slots);
+}
+
+template <class K>
+struct kfunction : function_tag {
+  // Call with numbers or batches (evaluate), tracers (record) or trees (build a node).
+  template <class... A>
+  constexpr auto operator()(A const&... a) const {
+    static_assert(((operand<A> || concrete<A>) && ...),
+                  "knossos: arguments must be numbers, xsimd batches or traced values");
+    constexpr std::size_t n = sizeof...(A);
+    static_assert(K::template accepts<n>,
+                  "knossos: the function cannot be called with this many arguments, or its "
+                  "parameters are not `auto` (write [](auto x, auto y) { ... })");
+    if constexpr (K::template accepts<n>) {
+      K const& self = static_cast<K const&>(*this);
+      constexpr std::size_t outs = K::template outputs<n>;
+      if constexpr (any_tracer<A...>) {
+        builder* b = builder_of(a...);
+        std::array<int, n + 1> ids{detail::node_of(*b, a)...};
+        auto r = self.template trace_into<n>(*b, ids.data());
+        return [&]<std::size_t... O>(std::index_sequence<O...>) {
+          if constexpr (outs == 1)
+            return tracer{{}, b, r[0]};
+          else
+            return std::tuple{tracer{{}, b, r[O]}...};
+        }(std::make_index_sequence<outs>{});
+      } else if constexpr (any_tree<A...>) {
+        return [&]<std::size_t... O>(std::index_sequence<O...>) {
+          if constexpr (outs == 1)
+            return node<call_tag<K, 0>, wrapped_t<A>...>(call_tag<K, 0>{self}, detail::wrap(a)...);
+          else
+            return std::tuple{node<call_tag<K, O>, wrapped_t<A>...>(call_tag<K, O>{self}, detail::wrap(a)...)...};
+        }(std::make_index_sequence<outs>{});
+      } else {
+        K::template check<n>();
+        using P = program_t<K, n>;
+        using V = context_t<A...>;
+        std::array<long double, P::value.n_slots + 1> numbers{};
+        if constexpr (P::value.n_slots > 0) {
+          long double* out = numbers.data();
+          self.template numbers<n>(out);
+        }
+        return K::template shape<n>(detail::run<P, V>(numbers.data(), detail::to_concrete<V>(a)...));
+      }
+    }
+  }
+
+  template <std::size_t N>
+  static constexpr void check() {}
+  template <std::size_t N, class R>
+  static constexpr auto shape(R const& r) {
+    return r;
+  }
+  template <std::size_t N>
+  constexpr void numbers(long double*&) const {}
+};
+
+// A call of a knossos function inside a tree: its graph inlined, its numbers appended.
+template <class K, std::size_t Out, class... A>
+struct tree_to_graph<node<call_tag<K, Out>, A...>> {
+  static constexpr int into(builder& b, int const* args) {
+    std::array<int, sizeof...(A) + 1> ids{};
+    std::size_t k = 0;
+    ((ids[k++] = tree_to_graph<A>::into(b, args)), ...);
+    return detail::static_graph_into<K, sizeof...(A)>(b, ids.data())[Out];
+  }
+};
+
+// ---------------------------------------------------------------------------------
+// ks::lift: the knossos function of a plain callable.
+
+template <class F, std::size_t... I>
+constexpr auto call_with_tracers(F const& f, builder& b, int const* args, std::index_sequence<I...>) {
+  return f(tracer{{}, &b, args[I]}...);
+}
+
+template <class F, std::size_t N>
+constexpr int probe_trace() {
+  builder b;
+  std::array<int, N + 1> args{};
+  for (std::size_t i = 0; i < N; ++i) args[i] = b.arg(static_cast<int>(i));
+  (void)detail::call_with_tracers(F{}, b, args.data(), std::make_index_sequence<N>{});
+  return 1;
+}
+template <int>
+struct constant_probe {};
+
+template <class F, class Seq>
+struct invocable_with;
+template <class F, std::size_t... I>
+struct invocable_with<F, std::index_sequence<I...>> {
+  template <std::size_t>
+  using tracer_t = tracer;
+  static constexpr bool tracers = std::is_invocable_v<F const&, tracer_t<I>...>;
+  static constexpr bool trees = std::is_invocable_v<F const&, var<I>...>;
+};
+
+// Can F be traced at compile time with N arguments: it holds nothing (a lambda without
+// captures) and its body is a constant expression on tracers.
+template <class F, std::size_t N>
+constexpr bool compile_time_traceable() {
+  if constexpr (std::is_empty_v<F> && std::is_default_constructible_v<F> &&
+                invocable_with<F, std::make_index_sequence<N>>::tracers)
+    return requires { typename constant_probe<detail::probe_trace<F, N>()>; };
   else
-    return std::tuple{detail::to_concrete<V>(a)...};
+    return false;
+}
+
+// The outputs of a traced result: one node, or a std::tuple of them.
+template <class R>
+constexpr std::vector<int> result_nodes(builder& b, R const& r) {
+  std::vector<int> out;
+  auto one = [&](auto const& x) {
+    using X = std::remove_cvref_t<decltype(x)>;
+    if constexpr (is_tracer_v<X>)
+      out.push_back(x.id);
+    else
+      out.push_back(detail::node_of(b, x));
+  };
+  if constexpr (is_std_tuple_v<R>)
+    std::apply([&](auto const&... x) { (one(x), ...); }, r);
+  else
+    one(r);
+  return out;
+}
+template <class R>
+constexpr std::size_t result_arity() {
+  if constexpr (is_std_tuple_v<R>)
+    return std::tuple_size_v<std::remove_cvref_t<R>>;
+  else
+    return 1;
 }
 
 template <class F>
-struct lifted : function_tag {
+struct lifted : kfunction<lifted<F>> {
   [[no_unique_address]] F f;
 
   template <std::size_t N>
-  static constexpr bool accepts = traceable<F, N>;
+  static constexpr bool compile_time = detail::compile_time_traceable<F, N>();
 
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    static_assert(((operand<A> || concrete<A>) && ...),
-                  "knossos: arguments must be numbers, xsimd batches or traced values");
-    using V = context_t<A...>;
-    return detail::eval_result<V>(trace<sizeof...(A)>(f), detail::make_env<V>(a...));
+  // (Callable with trees is asked only when it must be: asking instantiates the body,
+  // and a body written for tracers, with loops or updates, does not compile on trees.)
+  template <std::size_t N>
+  static constexpr bool accepts = [] {
+    if constexpr (invocable_with<F, std::make_index_sequence<N>>::tracers)
+      return true;
+    else
+      return invocable_with<F, std::make_index_sequence<N>>::trees;
+  }();
+
+  template <std::size_t N>
+  static constexpr auto tree_of(F const& f) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) { return f(var<I>{}...); }(std::make_index_sequence<N>{});
+  }
+
+  template <std::size_t N>
+  static constexpr std::size_t outputs = [] {
+    if constexpr (invocable_with<F, std::make_index_sequence<N>>::tracers)
+      return result_arity<decltype(detail::call_with_tracers(std::declval<F const&>(), std::declval<builder&>(),
+                                                             nullptr, std::make_index_sequence<N>{}))>();
+    else
+      return result_arity<decltype(tree_of<N>(std::declval<F const&>()))>();
+  }();
+
+  template <std::size_t N>
+  constexpr std::vector<int> trace_into(builder& b, int const* args) const {
+    if constexpr (invocable_with<F, std::make_index_sequence<N>>::tracers)
+      return result_nodes(b, detail::call_with_tracers(f, b, args, std::make_index_sequence<N>{}));
+    else
+      return static_into<N>(b, args);
+  }
+
+  template <std::size_t N>
+  static constexpr std::vector<int> static_into(builder& b, int const* args) {
+    using R = decltype(tree_of<N>(std::declval<F const&>()));
+    std::vector<int> out;
+    auto one = [&]<class X>(std::type_identity<X>) {
+      if constexpr (is_tree_v<X>)
+        out.push_back(tree_to_graph<X>::into(b, args));
+      else
+        out.push_back(b.slot());  // a number the function returned as it is
+    };
+    if constexpr (is_std_tuple_v<R>)
+      [&]<class... X>(std::type_identity<std::tuple<X...>>) { (one(std::type_identity<X>{}), ...); }(
+          std::type_identity<R>{});
+    else
+      one(std::type_identity<R>{});
+    return out;
+  }
+
+  template <std::size_t N>
+  constexpr void numbers(long double*& out) const {
+    if constexpr (!compile_time<N>) {
+      auto r = tree_of<N>(f);
+      auto one = [&](auto const& x) {
+        if constexpr (is_tree_v<decltype(x)>)
+          detail::tree_numbers(x, out);
+        else
+          *out++ = static_cast<long double>(x);
+      };
+      if constexpr (is_std_tuple_v<decltype(r)>)
+        std::apply([&](auto const&... x) { (one(x), ...); }, r);
+      else
+        one(r);
+    }
   }
 };
+
+// The smallest number of arguments f can be called with (max_arity + 1 if none).
+inline constexpr std::size_t max_arity = 16;
+template <class F, std::size_t N = 0>
+constexpr std::size_t arity_of() {
+  if constexpr (N > max_arity)
+    return N;
+  else if constexpr (std::remove_cvref_t<F>::template accepts<N>)
+    return N;
+  else
+    return arity_of<F, N + 1>();
+}
 
 }  // namespace ks::detail
 
 namespace ks {
 
-/// The knossos function of a scalar generic lambda: evaluates it by tracing, so literals
-/// are weak, `select` is branch-aware, and it runs on numbers, batches and traced values.
-/// A knossos function is returned unchanged. Docs: docs/scalar-functions.md
+/// The knossos function of a scalar generic lambda: it is traced, so literals are weak,
+/// locals are shared, `select` is branch-aware, and it runs on numbers, batches and
+/// traced values. A knossos function is returned unchanged. Docs: docs/scalar-functions.md
 template <class F>
-KS_INLINE constexpr auto lift(F const& f) {
+constexpr auto lift(F const& f) {
   static_assert(detail::callable_object<F>,
                 "ks::lift: expected a function object, e.g. a generic lambda [](auto x) { ... }");
   if constexpr (detail::knossos_function<F>)
@@ -1384,460 +2578,182 @@ KS_INLINE constexpr auto lift(F const& f) {
 // ---- end knossos/lift.hpp
 // ---- begin knossos/diff.hpp
 // knossos: compile-time derivatives. grad, value_and_grad, jvp, vjp and hessian are
-// derived from the traced expression's type by reverse accumulation over the tree:
-// a forward sweep keeps every node's value in a typed tape (a struct mirroring the
-// expression, so it lives in registers), a backward sweep pushes adjoints from the
-// root to the arguments. The work and the generated code are linear in the size of
-// the function. Run on expressions instead of numbers, the same sweeps build the
-// derivative as a new, simplified expression: that is how grad(grad(f)) works.
-// Docs: docs/derivatives.md
-
-#include <boost/hana/at.hpp>
-#include <boost/hana/integral_constant.hpp>
-#include <boost/hana/length.hpp>
-#include <boost/hana/range.hpp>
-#include <boost/hana/transform.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/unpack.hpp>
-#include <boost/hana/zip_with.hpp>
+// knossos functions whose programs are the function's program differentiated by
+// reverse accumulation over its graph (ir.hpp: differentiate), simplified as it is
+// built. Each is itself a function of the same kind, so they compose:
+// grad(grad(f)), vmap(vjp(f)), ... Docs: docs/derivatives.md
 
 
 namespace ks::detail {
 
-namespace hana = boost::hana;
+// What every transformation of one function F shares: F's run-time numbers are its own.
+template <class K, class F>
+struct transform_of : kfunction<K> {
+  template <std::size_t N>
+  static constexpr bool compile_time = F::template compile_time<K::template inner_arity<N>>;
 
-template <class E>
-inline constexpr bool is_differentiable_node = false;
-template <class Op, class... A>
-inline constexpr bool is_differentiable_node<node<Op, A...>> = !condition_op<Op>;
+  template <std::size_t N>
+  static constexpr bool accepts = K::template arity_ok<N> && F::template accepts<K::template inner_arity<N>>;
 
-// ---------------------------------------------------------------------------------
-// Forward sweep: a tape node per expression node, holding its value.
-
-template <class V, class... Kids>
-struct tape {
-  V value;
-  std::tuple<Kids...> kids;
-};
-
-// For select only the taken branch's tape is filled (on batches: both, when lanes
-// disagree); the condition is kept for the backward sweep.
-template <class V, class C, class TA, class TB>
-struct select_tape {
-  V value{};
-  C cond{};
-  TA a{};
-  TB b{};
-};
-
-template <class V, class E, class Env>
-KS_INLINE constexpr auto forward(E const& e, Env const& env);
-
-template <class V, class E, class Env, std::size_t... I>
-KS_INLINE constexpr auto forward_node(E const& e, Env const& env, std::index_sequence<I...>) {
-  auto kids = std::tuple{detail::forward<V>(std::get<I>(e.args), env)...};
-  auto value = detail::apply(e.op, std::get<I>(kids).value...);
-  return tape<decltype(value), decltype(detail::forward<V>(std::get<I>(e.args), env))...>{value, kids};
-}
-
-template <class V, class C, class A, class B, class Env>
-KS_INLINE constexpr auto forward_select(node<select_op, C, A, B> const& e, Env const& env) {
-  auto const& [ce, ae, be] = e.args;
-  auto c = detail::eval<V>(ce, env);
-  using TA = decltype(detail::forward<V>(ae, env));
-  using TB = decltype(detail::forward<V>(be, env));
-  if constexpr (is_symbolic<V>) {
-    TA ta = detail::forward<V>(ae, env);
-    TB tb = detail::forward<V>(be, env);
-    auto value = detail::apply(select_op{}, c, ta.value, tb.value);
-    return select_tape<decltype(value), decltype(c), TA, TB>{value, c, ta, tb};
-  } else if constexpr (std::is_same_v<decltype(c), bool>) {
-    // A scalar condition: an ordinary branch, only the taken side is computed.
-    select_tape<decltype(detail::eval<V>(e, env)), bool, TA, TB> t{};
-    t.cond = c;
-    if (c) {
-      t.a = detail::forward<V>(ae, env);
-      t.value = t.a.value;
-    } else {
-      t.b = detail::forward<V>(be, env);
-      t.value = t.b.value;
-    }
-    return t;
-  } else {
-    // On batches both sides are computed, straight-line, so the whole tape stays in
-    // registers (a tape filled under a runtime branch is spilled to the stack, which
-    // measured 8x slower on relu3's vjp). The backward sweep still skips a costly
-    // branch that no lane takes.
-    TA ta = detail::forward<V>(ae, env);
-    TB tb = detail::forward<V>(be, env);
-    auto value = xsimd::select(c, ta.value, tb.value);
-    return select_tape<decltype(value), decltype(c), TA, TB>{value, c, ta, tb};
+  template <std::size_t N>
+  constexpr std::vector<int> trace_into(builder& b, int const* args) const {
+    auto const& f = static_cast<K const&>(*this).f;
+    return detail::transformed<N>(b, args, [&](builder& fb, int const* fargs) {
+      return f.template trace_into<K::template inner_arity<N>>(fb, fargs);
+    }, K::template body<N>);
   }
-}
-
-template <class T>
-KS_INLINE constexpr auto const& tvalue(T const& t) {
-  if constexpr (traced<T> || static_number<T>)
-    return t;
-  else
-    return t.value;
-}
-template <std::size_t I, class T>
-KS_INLINE constexpr auto const& tkid(T const& t) {
-  if constexpr (traced<T>)
-    return std::get<I>(t.args);
-  else
-    return std::get<I>(t.kids);
-}
-template <class T>
-KS_INLINE constexpr auto const& tcond(T const& t) {
-  if constexpr (traced<T>)
-    return std::get<0>(t.args);
-  else
-    return t.cond;
-}
-template <class T>
-KS_INLINE constexpr auto const& tbranch_a(T const& t) {
-  if constexpr (traced<T>)
-    return std::get<1>(t.args);
-  else
-    return t.a;
-}
-template <class T>
-KS_INLINE constexpr auto const& tbranch_b(T const& t) {
-  if constexpr (traced<T>)
-    return std::get<2>(t.args);
-  else
-    return t.b;
-}
-
-template <class V, class E, class Env>
-KS_INLINE constexpr auto forward(E const& e, Env const& env) {
-  if constexpr (is_select_v<E>) {
-    return detail::forward_select<V>(e, env);
-  } else if constexpr (is_differentiable_node<E>) {
-    return detail::forward_node<V>(e, env, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
-  } else {
-    // Leaves, and conditions, which are evaluated but never differentiated.
-    auto value = detail::eval<V>(e, env);
-    return tape<decltype(value)>{value, {}};
+  template <std::size_t N>
+  static constexpr std::vector<int> static_into(builder& b, int const* args) {
+    return detail::transformed<N>(b, args, [](builder& fb, int const* fargs) {
+      return detail::static_graph_into<F, K::template inner_arity<N>>(fb, fargs);
+    }, K::template body<N>);
   }
-}
-
-// ---------------------------------------------------------------------------------
-// Backward sweep. `grads` is a hana::tuple with one adjoint accumulator per argument.
-// On numbers and batches its element types never change (V for each argument the
-// expression uses, zero_t for the others), which lets a runtime branch (select)
-// assign to it; on expressions each accumulation makes a new type.
-
-template <std::size_t I, class Grads, class G>
-KS_INLINE constexpr auto accumulate(Grads const& grads, G const& g) {
-  return hana::unpack(hana::make_range(hana::size_c<0>, hana::size_c<decltype(hana::length(grads))::value>),
-                      [&](auto... j) {
-                        return hana::make_tuple([&](auto jj) {
-                          if constexpr (decltype(jj)::value == I)
-                            return detail::add(hana::at(grads, jj), g);
-                          else
-                            return hana::at(grads, jj);
-                        }(j)...);
-                      });
-}
-
-// Accumulators for argument count N and value type V: V where E uses the argument.
-template <class V, class E, std::size_t I>
-KS_INLINE constexpr auto zero_grad() {
-  // -0.0, not +0.0: x + -0.0 == x for every x, so the compiler drops the first
-  // accumulation; `finish` turns a -0 result back into +0.
-  if constexpr (!is_symbolic<V> && uses_var<I, E>::value)
-    return detail::lit_like<V>(-0.0);
-  else
-    return zero_t{};
-}
-template <class V, class E, std::size_t N>
-KS_INLINE constexpr auto zero_grads() {
-  return hana::unpack(hana::make_range(hana::size_c<0>, hana::size_c<N>),
-                      [](auto... i) { return hana::make_tuple(zero_grad<V, E, decltype(i)::value>()...); });
-}
-
-template <class E, class T, class G, class Grads>
-KS_INLINE constexpr auto backward(E const& e, T const& t, G const& g, Grads const& grads);
-
-template <std::size_t K, class E, class T, class P, class Grads>
-KS_INLINE constexpr auto backward_kids(E const& e, T const& t, P const& partials, Grads const& grads) {
-  if constexpr (K == std::tuple_size_v<P>) {
-    return grads;
-  } else {
-    using Kid = std::remove_cvref_t<decltype(std::get<K>(e.args))>;
-    using Part = std::remove_cvref_t<decltype(std::get<K>(partials))>;
-    if constexpr (has_vars<Kid>::value && !is_zero<Part>)
-      return detail::backward_kids<K + 1>(
-          e, t, partials, detail::backward(std::get<K>(e.args), tkid<K>(t), std::get<K>(partials), grads));
-    else
-      return detail::backward_kids<K + 1>(e, t, partials, grads);
+  template <std::size_t N>
+  constexpr void numbers(long double*& out) const {
+    static_cast<K const&>(*this).f.template numbers<K::template inner_arity<N>>(out);
   }
-}
 
-template <class E>
-inline constexpr bool divides_by_constant = false;
-template <class A, class B>
-inline constexpr bool divides_by_constant<node<div_op, A, B>> = is_foldable<B>;
+  template <std::size_t N>
+  static constexpr bool arity_ok = true;
+  template <std::size_t N>
+  static constexpr std::size_t inner_arity = N;
 
-template <class Op, class... A, class T, class G, class Grads, std::size_t... I>
-KS_INLINE constexpr auto backward_node(node<Op, A...> const& e, T const& t, G const& g, Grads const& grads,
-                                       std::index_sequence<I...>) {
-  if constexpr (divides_by_constant<node<Op, A...>> && !traced<G> && !static_number<G>) {
-    // Division by a constant: multiply the adjoint by the reciprocal, which the compiler
-    // folds, instead of dividing in the loop.
-    auto recip = detail::lit_like<G>(1) / detail::to_concrete<G>(detail::value_of(std::get<1>(e.args)));
-    return detail::backward_kids<0>(e, t, std::tuple{detail::mul(g, recip), zero_t{}}, grads);
-  } else {
-    auto partials = e.op.vjp(tvalue(tkid<I>(t))..., tvalue(t), g);
-    return detail::backward_kids<0>(e, t, partials, grads);
-  }
-}
-
-// Derivative of select: the derivative of the branch taken. The branch not taken is
-// never multiplied in, so a nan or inf there (sqrt(x) at x < 0) cannot poison it.
-template <class C, class A, class B, class T, class G, class Grads>
-KS_INLINE constexpr auto backward_select(node<select_op, C, A, B> const& e, T const& t, G const& g,
-                                         Grads const& grads) {
-  auto const& a = std::get<1>(e.args);
-  auto const& b = std::get<2>(e.args);
-  using Cond = std::remove_cvref_t<decltype(tcond(t))>;
-  if constexpr (std::is_same_v<Cond, bool>) {
-    if (tcond(t)) return detail::backward(a, tbranch_a(t), g, grads);
-    return detail::backward(b, tbranch_b(t), g, grads);
-  } else {
-    // Lanes disagree (or the condition is symbolic): differentiate both branches
-    // separately and merge per argument with the condition.
-    constexpr std::size_t n = decltype(hana::length(grads))::value;
-    using V = std::remove_cvref_t<decltype(tvalue(t))>;
-    auto merged = [&] {
-      using W = std::conditional_t<traced<Cond>, symbolic, V>;
-      auto ga = detail::backward(a, tbranch_a(t), g, zero_grads<W, A, n>());
-      auto gb = detail::backward(b, tbranch_b(t), g, zero_grads<W, B, n>());
-      return hana::zip_with(
-          [&](auto const& acc, auto const& da, auto const& db) {
-            using DA = std::remove_cvref_t<decltype(da)>;
-            using DB = std::remove_cvref_t<decltype(db)>;
-            if constexpr (is_zero<DA> && is_zero<DB>)
-              return acc;
-            else
-              return detail::add(acc, detail::apply(select_op{}, tcond(t), da, db));
-          },
-          grads, ga, gb);
-    };
-    if constexpr (traced<Cond>) {
-      return merged();
-    } else {
-      if constexpr (worth_branching<A, B>) {
-        if (xsimd::all(tcond(t))) return detail::backward(a, tbranch_a(t), g, grads);
-        if (xsimd::none(tcond(t))) return detail::backward(b, tbranch_b(t), g, grads);
-      }
-      return merged();
+  // Derivatives need one scalar result that is not a condition.
+  template <std::size_t N>
+  static constexpr void check() {
+    constexpr std::size_t n = K::template inner_arity<N>;
+    static_assert(F::template outputs<n> == 1,
+                  "knossos: this function returns several values; derivatives need a scalar-valued "
+                  "function (differentiate one result at a time)");
+    if constexpr (F::template outputs<n> == 1) {
+      using P = program_t<F, n>;
+      static_assert(!P::value.nodes[static_cast<std::size_t>(P::value.outputs[0])].boolean,
+                    "knossos: this function returns a condition (a comparison), which has no derivative");
     }
   }
+};
+
+template <class Inner>
+constexpr int trace_inner(diff_builder& d, int const* args, Inner const& inner) {
+  auto outs = inner(d, args);
+  return outs.empty() ? d.lit(0) : outs[0];
 }
 
-template <class E, class T, class G, class Grads>
-KS_INLINE constexpr auto backward(E const& e, T const& t, G const& g, Grads const& grads) {
-  if constexpr (is_var_v<E>) {
-    return detail::accumulate<E::index>(grads, g);
-  } else if constexpr (is_select_v<E>) {
-    return detail::backward_select(e, t, g, grads);
-  } else if constexpr (is_differentiable_node<E>) {
-    return detail::backward_node(e, t, g, grads, std::make_index_sequence<std::tuple_size_v<decltype(e.args)>>{});
-  } else {
-    return grads;  // constants
+template <std::size_t N>
+constexpr std::vector<int> all_indices() {
+  std::vector<int> v;
+  for (std::size_t i = 0; i < N; ++i) v.push_back(static_cast<int>(i));
+  return v;
+}
+
+// grad<I>(f) on a function of N arguments: I must be < N (the compiler's note shows
+// both numbers, as grad_index<I, N>).
+template <std::size_t I, std::size_t N>
+struct grad_index {
+  static constexpr void check() {
+    static_assert(I < N, "ks::grad<I...>: an argument index is out of range: indices count from 0, "
+                         "and the function was called with fewer arguments (see grad_index<I, N> below)");
   }
-}
-
-// ---------------------------------------------------------------------------------
-// The transformations.
-
-template <class E>
-constexpr void check_scalar_result() {
-  static_assert(!is_std_tuple_v<E>,
-                "knossos: this function returns several values; derivatives need a scalar-valued "
-                "function (differentiate one result at a time)");
-  static_assert(!is_node_v<E> || is_differentiable_node<E>,
-                "knossos: this function returns a condition (a comparison), which has no derivative");
-}
-
-// An adjoint as returned to the user: a number of the evaluation type (zero_t -> 0),
-// or an expression when tracing.
-template <class V, class G>
-KS_INLINE constexpr auto finish(G const& g) {
-  if constexpr (is_symbolic<V>)
-    return g;
-  else if constexpr (static_number<G>)
-    return detail::to_concrete<V>(g);
-  else
-    return g + detail::lit_like<V>(0);  // -0 -> +0 (see zero_grad)
-}
-
-template <class Env, class = std::make_index_sequence<std::tuple_size_v<Env>>>
-inline constexpr bool is_identity_env = false;
-template <std::size_t... I>
-inline constexpr bool is_identity_env<std::tuple<var<I>...>, std::index_sequence<I...>> = true;
-
-// x with the placeholders replaced by env (nothing to do when env is the placeholders).
-template <class X, class Env>
-KS_INLINE constexpr auto substitute(X const& x, Env const& env) {
-  if constexpr (is_identity_env<Env>)
-    return x;
-  else
-    return detail::eval<symbolic>(x, env);
-}
-
-// Value and adjoints of f at a..., with the root's adjoint seeded by `seed`.
-template <class F, class S, class... A>
-KS_INLINE constexpr auto reverse(F const& f, S const& seed, A const&... a) {
-  using V = context_t<A...>;
-  constexpr std::size_t n = sizeof...(A);
-  auto traced = detail::trace<n>(f);
-  check_scalar_result<decltype(traced)>();
-  // Past a failed check, go on with 0 so the diagnostic above is the only one.
-  auto e = [&] {
-    if constexpr (is_std_tuple_v<decltype(traced)> || (is_node_v<decltype(traced)> && !is_differentiable_node<decltype(traced)>))
-      return zero_t{};
-    else
-      return traced;
-  }();
-  using E = decltype(e);
-  auto env = detail::make_env<V>(a...);
-  if constexpr (is_symbolic<V>) {
-    KS_FOLD_BARRIER()
-    // Differentiate with respect to the placeholders, then put the actual arguments in.
-    auto grads = detail::backward(e, e, detail::wrap(seed), zero_grads<V, E, n>());
-    return std::pair{detail::substitute(e, env),
-                     hana::transform(grads, [&](auto const& g) { return detail::substitute(g, env); })};
-  } else {
-    auto t = detail::forward<V>(e, env);
-    return std::pair{detail::to_concrete<V>(t.value),
-                     detail::backward(e, t, detail::to_concrete<V>(seed), zero_grads<V, E, n>())};
-  }
-}
-
-template <std::size_t N, std::size_t... I>
-constexpr bool indices_in_range() {
-  return ((I < N) && ...);
-}
-
-template <class V, std::size_t N, class Grads, std::size_t... I>
-KS_INLINE constexpr auto pick_all(Grads const& grads, std::index_sequence<I...>);
-
-// The chosen adjoints (all when Is is empty): one is returned as it is, several as a
-// std::tuple.
-template <class V, std::size_t N, std::size_t... Is, class Grads>
-KS_INLINE constexpr auto pick(Grads const& grads) {
-  if constexpr (sizeof...(Is) == 0) {
-    return detail::pick_all<V, N>(grads, std::make_index_sequence<N>{});
-  } else {
-    static_assert(indices_in_range<N, Is...>(), "ks::grad<I...>: an argument index is out of range");
-    if constexpr (sizeof...(Is) == 1)
-      return detail::finish<V>(hana::at_c<Is...>(grads));
-    else
-      return std::tuple{detail::finish<V>(hana::at_c<Is>(grads))...};
-  }
-}
-template <class V, std::size_t N, class Grads, std::size_t... I>
-KS_INLINE constexpr auto pick_all(Grads const& grads, std::index_sequence<I...>) {
-  return detail::pick<V, N, I...>(grads);
-}
-
-template <class V>
-KS_INLINE constexpr auto unit() {
-  if constexpr (is_symbolic<V>)
-    return one_t{};
-  else
-    return detail::lit_like<V>(1);
-}
+};
 
 template <class F, std::size_t... Is>
-struct grad_fn : function_tag {
+struct grad_fn : transform_of<grad_fn<F, Is...>, F> {
   [[no_unique_address]] F f;
   template <std::size_t N>
-  static constexpr bool accepts = traceable<F, N>;
-
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    using V = context_t<A...>;
-    return pick<V, sizeof...(A), Is...>(detail::reverse(f, unit<V>(), a...).second);
+  static constexpr std::size_t outputs = sizeof...(Is) == 0 ? N : sizeof...(Is);
+  template <std::size_t N>
+  static constexpr void check() {
+    (grad_index<Is, N>::check(), ...);
+    transform_of<grad_fn, F>::template check<N>();
   }
+  template <std::size_t N>
+  static constexpr auto body = [](diff_builder& d, int const* args, auto const& inner) {
+    int root = trace_inner(d, args, inner);
+    if constexpr (sizeof...(Is) == 0)
+      return differentiate(d, root, d.lit(1), all_indices<N>());
+    else
+      return differentiate(d, root, d.lit(1), std::vector<int>{static_cast<int>(Is < N ? Is : 0)...});
+  };
 };
 
 template <class F>
-struct value_and_grad_fn : function_tag {
+struct value_and_grad_fn : transform_of<value_and_grad_fn<F>, F> {
   [[no_unique_address]] F f;
   template <std::size_t N>
-  static constexpr bool accepts = traceable<F, N>;
-
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    using V = context_t<A...>;
-    auto r = detail::reverse(f, unit<V>(), a...);
-    return hana::unpack(r.second, [&](auto const&... g) { return std::tuple{r.first, detail::finish<V>(g)...}; });
-  }
-};
-
-// Call `body(x..., last)` where the arguments are split as all-but-last and last.
-template <class Body, class Tuple, std::size_t... I>
-KS_INLINE constexpr auto split_last(Body const& body, Tuple const& args, std::index_sequence<I...>) {
-  return body(std::get<sizeof...(I)>(args), std::get<I>(args)...);
-}
-
-template <class F>
-struct vjp_fn : function_tag {
-  [[no_unique_address]] F f;
+  static constexpr std::size_t outputs = N + 1;
   template <std::size_t N>
-  static constexpr bool accepts = N >= 1 && traceable<F, N - 1>;
-
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    static_assert(sizeof...(A) >= 2, "ks::vjp(f)(x..., dy): pass f's arguments, then the output adjoint dy");
-    return split_last(
-        [&](auto const& dy, auto const&... x) {
-          using V = context_t<A...>;
-          return pick<V, sizeof...(x)>(detail::reverse(f, dy, x...).second);
-        },
-        std::forward_as_tuple(a...), std::make_index_sequence<sizeof...(A) - 1>{});
-  }
+  static constexpr auto body = [](diff_builder& d, int const* args, auto const& inner) {
+    int root = trace_inner(d, args, inner);
+    auto g = differentiate(d, root, d.lit(1), all_indices<N>());
+    g.insert(g.begin(), root);
+    return g;
+  };
 };
 
 template <class F>
-struct jvp_fn : function_tag {
+struct vjp_fn : transform_of<vjp_fn<F>, F> {
   [[no_unique_address]] F f;
   template <std::size_t N>
-  static constexpr bool accepts = N % 2 == 0 && traceable<F, N / 2>;
+  static constexpr bool arity_ok = N >= 2;
+  template <std::size_t N>
+  static constexpr std::size_t inner_arity = N >= 1 ? N - 1 : 0;
+  template <std::size_t N>
+  static constexpr std::size_t outputs = N - 1;
+  template <std::size_t N>
+  static constexpr auto body = [](diff_builder& d, int const* args, auto const& inner) {
+    int root = trace_inner(d, args, inner);
+    return differentiate(d, root, args[N - 1], all_indices<N - 1>());
+  };
+};
 
-  template <class Tuple, std::size_t... I>
-  KS_INLINE constexpr auto run(Tuple const& args, std::index_sequence<I...>) const {
-    constexpr std::size_t n = sizeof...(I);
-    using V = context_t<std::tuple_element_t<I, Tuple>..., std::tuple_element_t<I + n, Tuple>...>;
-    auto env = make_env_tuple<V>(args);
-    auto r = detail::reverse(f, unit<V>(), std::get<I>(env)...);
-    auto tangent = add_all(zero_t{}, detail::mul(hana::at_c<I>(r.second), std::get<I + n>(env))...);
-    return std::tuple{r.first, detail::finish<V>(tangent)};
-  }
-  template <class V, class Tuple>
-  KS_INLINE static constexpr auto make_env_tuple(Tuple const& args) {
-    return std::apply([](auto const&... a) { return detail::make_env<V>(a...); }, args);
-  }
-  template <class S>
-  KS_INLINE static constexpr auto add_all(S const& s) {
-    return s;
-  }
-  template <class S, class X, class... R>
-  KS_INLINE static constexpr auto add_all(S const& s, X const& x, R const&... r) {
-    return add_all(detail::add(s, x), r...);
-  }
+template <class F>
+struct jvp_fn : transform_of<jvp_fn<F>, F> {
+  [[no_unique_address]] F f;
+  template <std::size_t N>
+  static constexpr bool arity_ok = N % 2 == 0 && N > 0;
+  template <std::size_t N>
+  static constexpr std::size_t inner_arity = N / 2;
+  template <std::size_t N>
+  static constexpr std::size_t outputs = 2;
+  template <std::size_t N>
+  static constexpr auto body = [](diff_builder& d, int const* args, auto const& inner) {
+    int root = trace_inner(d, args, inner);
+    auto g = differentiate(d, root, d.lit(1), all_indices<N / 2>());
+    poly tangent = d.zero();
+    for (std::size_t i = 0; i < N / 2; ++i) tangent = tangent + d.E(g[i]) * d.atom(args[N / 2 + i]);
+    return std::vector<int>{root, d.make(tangent)};
+  };
+};
 
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    static_assert(sizeof...(A) % 2 == 0 && sizeof...(A) > 0,
-                  "ks::jvp(f)(x..., t...): pass f's arguments, then one tangent per argument");
-    return run(std::forward_as_tuple(a...), std::make_index_sequence<sizeof...(A) / 2>{});
+template <class F>
+struct hessian_fn : transform_of<hessian_fn<F>, F> {
+  [[no_unique_address]] F f;
+  template <std::size_t N>
+  static constexpr std::size_t outputs = N * N;
+  template <std::size_t N>
+  static constexpr auto body = [](diff_builder& d, int const* args, auto const& inner) {
+    int root = trace_inner(d, args, inner);
+    auto g = differentiate(d, root, d.lit(1), all_indices<N>());
+    std::vector<int> h;
+    for (std::size_t i = 0; i < N; ++i) {
+      auto row = differentiate(d, g[i], d.lit(1), all_indices<N>());
+      h.insert(h.end(), row.begin(), row.end());
+    }
+    return h;
+  };
+  // n x n values as a tuple of n rows (one argument: a number).
+  template <std::size_t N, class R>
+  static constexpr auto shape(R const& r) {
+    if constexpr (N == 1)
+      return r;
+    else
+      return [&]<std::size_t... I>(std::index_sequence<I...>) {
+        return std::tuple{row<I * N>(r, std::make_index_sequence<N>{})...};
+      }(std::make_index_sequence<N>{});
+  }
+  template <std::size_t First, class R, std::size_t... J>
+  static constexpr auto row(R const& r, std::index_sequence<J...>) {
+    return std::tuple{std::get<First + J>(r)...};
   }
 };
 
@@ -1855,80 +2771,48 @@ namespace ks {
 /// chosen ones): one argument gives a scalar, several a std::tuple.
 /// Docs: docs/derivatives.md
 template <std::size_t... I, class F>
-KS_INLINE constexpr auto grad(F const& f) {
+constexpr auto grad(F const& f) {
   detail::check_function<F>();
-  return detail::grad_fn<F, I...>{{}, f};
+  return detail::grad_fn<decltype(ks::lift(f)), I...>{{}, ks::lift(f)};
 }
 
 /// f's value and its gradient together, sharing the forward sweep: a std::tuple
 /// (value, df/dx0, df/dx1, ...). Docs: docs/derivatives.md
 template <class F>
-KS_INLINE constexpr auto value_and_grad(F const& f) {
+constexpr auto value_and_grad(F const& f) {
   detail::check_function<F>();
-  return detail::value_and_grad_fn<F>{{}, f};
+  return detail::value_and_grad_fn<decltype(ks::lift(f))>{{}, ks::lift(f)};
 }
 
 /// Reverse product: vjp(f)(x..., dy) = dy * grad f(x...), what a backward pass calls.
 /// Docs: docs/derivatives.md
 template <class F>
-KS_INLINE constexpr auto vjp(F const& f) {
+constexpr auto vjp(F const& f) {
   detail::check_function<F>();
-  return detail::vjp_fn<F>{{}, f};
+  return detail::vjp_fn<decltype(ks::lift(f))>{{}, ks::lift(f)};
 }
 
 /// Forward product: jvp(f)(x..., t...) = std::tuple(f(x...), sum_i df/dx_i * t_i).
 /// Docs: docs/derivatives.md
 template <class F>
-KS_INLINE constexpr auto jvp(F const& f) {
+constexpr auto jvp(F const& f) {
   detail::check_function<F>();
-  return detail::jvp_fn<F>{{}, f};
+  return detail::jvp_fn<decltype(ks::lift(f))>{{}, ks::lift(f)};
 }
-
-}  // namespace ks
-
-namespace ks::detail {
-
-template <class F>
-struct hessian_fn : function_tag {
-  [[no_unique_address]] F f;
-  template <std::size_t N>
-  static constexpr bool accepts = traceable<F, N>;
-
-  template <std::size_t I, class Args, std::size_t... J>
-  KS_INLINE constexpr auto row(Args const& args, std::index_sequence<J...>) const {
-    return std::tuple{std::apply(grad_fn<grad_fn<F, I>, J>{{}, grad_fn<F, I>{{}, f}}, args)...};
-  }
-  template <class Args, std::size_t... I>
-  KS_INLINE constexpr auto rows(Args const& args, std::index_sequence<I...> is) const {
-    return std::tuple{row<I>(args, is)...};
-  }
-
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    if constexpr (sizeof...(A) == 1)
-      return grad_fn<grad_fn<F>>{{}, grad_fn<F>{{}, f}}(a...);
-    else
-      return rows(std::forward_as_tuple(a...), std::make_index_sequence<sizeof...(A)>{});
-  }
-};
-
-}  // namespace ks::detail
-
-namespace ks {
 
 /// Second derivatives: for one argument a scalar, for n arguments an n-by-n nested
 /// std::tuple, H[i][j] = d2f / dx_i dx_j. Docs: docs/derivatives.md
 template <class F>
-KS_INLINE constexpr auto hessian(F const& f) {
+constexpr auto hessian(F const& f) {
   detail::check_function<F>();
-  return detail::hessian_fn<F>{{}, f};
+  return detail::hessian_fn<decltype(ks::lift(f))>{{}, ks::lift(f)};
 }
 
 }  // namespace ks
 // ---- end knossos/diff.hpp
 // ---- begin knossos/custom.hpp
 // knossos: giving a function its own derivative rule, like jax.custom_jvp: for opaque
-// or numerically delicate functions (a stable softplus, log-sigmoid, ...).
+// functions (std::lgamma, a library call) or numerically delicate ones.
 // Docs: docs/derivatives.md
 
 #include <string_view>
@@ -1936,61 +2820,69 @@ KS_INLINE constexpr auto hessian(F const& f) {
 
 namespace ks::detail {
 
-// The operation of a function with a user-given derivative. f gives the value, df the
-// partial derivatives (one value for one argument, a std::tuple for several); both
-// are generic lambdas, evaluated by tracing like every knossos function.
+// The static part of a custom function with N arguments: its rule's program, and (for
+// an opaque f) f on numbers, called through a function pointer.
 template <class F, class DF, std::size_t N>
-struct custom_op : call_style {
-  [[no_unique_address]] F f;
-  [[no_unique_address]] DF df;
-  std::string_view name;
-  static constexpr int arity = static_cast<int>(N);
+struct custom_holder {
+  using rule = lifted<DF>;
+  static_assert(rule::template compile_time<N>,
+                "ks::with_derivative(f, df): df must be a lambda without captures written with ks:: "
+                "functions (it is differentiated again for second derivatives)");
+  static_assert(rule::template outputs<N> == N,
+                "ks::with_derivative(f, df): df must return one partial derivative per argument "
+                "(a std::tuple for several arguments)");
 
-  template <class... T>
-  KS_INLINE constexpr auto eval(T const&... x) const {
-    return lift(f)(x...);
+  template <class T>
+  static T call(T const* a) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return static_cast<T>(F{}(a[I]...));
+    }(std::make_index_sequence<N>{});
   }
-
-  template <class Tuple, std::size_t... I>
-  KS_INLINE constexpr auto vjp_impl(Tuple const& p, std::index_sequence<I...>) const {
-    auto const& g = std::get<N + 1>(p);
-    auto d = lift(df)(std::get<I>(p)...);
-    if constexpr (N == 1) {
-      static_assert(!is_std_tuple_v<decltype(d)>,
-                    "ks::with_derivative: df of a one-argument function must return one value");
-      return std::tuple{detail::mul(g, d)};
-    } else {
-      static_assert(is_std_tuple_v<decltype(d)> && std::tuple_size_v<decltype(d)> == N,
-                    "ks::with_derivative: df must return a std::tuple with one partial derivative "
-                    "per argument");
-      return std::tuple{detail::mul(g, std::get<I>(d))...};
-    }
-  }
-  // Called with the operands' values, the result and the result's adjoint.
-  template <class... P>
-  KS_INLINE constexpr auto vjp(P const&... p) const {
-    return vjp_impl(std::forward_as_tuple(p...), std::make_index_sequence<N>{});
-  }
+  static constexpr custom_desc desc{program_t<rule, N>::value.view(), static_cast<int>(N), &call<float>,
+                                    &call<double>, &call<long double>};
 };
 
 template <class F, class DF>
-struct custom_fn : function_tag {
+struct custom_fn : kfunction<custom_fn<F, DF>> {
   [[no_unique_address]] F f;
   [[no_unique_address]] DF df;
-  std::string_view name;
+  std::string_view name = "custom";
 
   template <std::size_t N>
-  static constexpr bool accepts = traceable<F, N>;
-
-  template <class... A>
-  KS_INLINE constexpr auto operator()(A const&... a) const {
-    static_assert(((operand<A> || concrete<A>) && ...),
-                  "knossos: arguments must be numbers, xsimd batches or traced values");
-    using Op = custom_op<F, DF, sizeof...(A)>;
-    if constexpr (any_traced<A...>)
-      return node<Op, wrapped_t<A>...>(Op{{}, f, df, name}, detail::wrap(a)...);
+  static constexpr bool compile_time = true;
+  template <std::size_t N>
+  static constexpr bool accepts = N <= 3 && [] {
+    if constexpr (knossos_function<F>)
+      return F::template accepts<N>;
     else
-      return lift(f)(a...);
+      return invocable_with<F, std::make_index_sequence<N>>::tracers ||
+             [&]<std::size_t... I>(std::index_sequence<I...>) {
+               return std::is_invocable_v<F const&, decltype(static_cast<double>(I))...>;
+             }(std::make_index_sequence<N>{});
+  }();
+  template <std::size_t N>
+  static constexpr std::size_t outputs = 1;
+
+  template <std::size_t N>
+  constexpr std::vector<int> trace_into(builder& b, int const* args) const {
+    gnode n;
+    n.desc = &custom_holder<F, DF, N>::desc;
+    n.name = name;
+    if constexpr (knossos_function<F>) {
+      static_assert(F::template compile_time<N>,
+                    "ks::with_derivative(ks::lift(f), df): f must be a lambda without captures");
+      n.code = op::custom;
+      n.arg[0] = detail::static_graph_into<F, N>(b, args)[0];
+      for (std::size_t i = 0; i < N; ++i) n.arg[i + 1] = args[i];
+    } else {
+      n.code = op::opaque;
+      for (std::size_t i = 0; i < N; ++i) n.arg[i] = args[i];
+    }
+    return {b.add(n)};
+  }
+  template <std::size_t N>
+  static constexpr std::vector<int> static_into(builder& b, int const* args) {
+    return custom_fn{}.template trace_into<N>(b, args);
   }
 };
 
@@ -2000,24 +2892,29 @@ namespace ks {
 
 /// A function f whose derivative is df instead of the derivative of f's body, like
 /// jax.custom_jvp. df takes the same arguments and returns the partial derivative (one
-/// argument) or a std::tuple of them. `name` is what ks::to_string prints.
+/// argument) or a std::tuple of them. f is opaque: it is never traced, so it may call
+/// anything (std::lgamma, a library); on SIMD batches it runs lane by lane. Pass
+/// ks::lift(f) when f is written with ks:: functions, to trace it and keep it SIMD.
+/// f (up to 3 arguments) and df must not capture. `name` is what ks::to_string prints.
 /// Docs: docs/derivatives.md
 template <class F, class DF>
 constexpr auto with_derivative(F const& f, DF const& df, std::string_view name = "custom") {
   static_assert(detail::callable_object<F> && detail::callable_object<DF>,
                 "ks::with_derivative(f, df): f and df must be function objects (generic lambdas)");
+  static_assert(std::is_empty_v<F> && std::is_default_constructible_v<F>,
+                "ks::with_derivative(f, df): f must not capture anything (pass what it needs as arguments)");
   return detail::custom_fn<F, DF>{{}, f, df, name};
 }
 
 /// softplus(x) = log(1 + exp(x)), computed without overflow (max(x, 0) + log1p(exp(-|x|)))
 /// and differentiated as sigmoid(x), which is exact and stable everywhere.
 inline constexpr auto softplus = with_derivative(
-    [](auto x) { return ks::max(x, 0) + ks::log1p(ks::exp(-ks::abs(x))); },
+    ks::lift([](auto x) { return ks::max(x, 0) + ks::log1p(ks::exp(-ks::abs(x))); }),
     [](auto x) { return ks::sigmoid(x); }, "softplus");
 
 /// log(sigmoid(x)) = -softplus(-x), stable for large |x|; derivative sigmoid(-x).
 inline constexpr auto log_sigmoid = with_derivative(
-    [](auto x) { return ks::min(x, 0) - ks::log1p(ks::exp(-ks::abs(x))); },
+    ks::lift([](auto x) { return ks::min(x, 0) - ks::log1p(ks::exp(-ks::abs(x))); }),
     [](auto x) { return ks::sigmoid(-x); }, "log_sigmoid");
 
 }  // namespace ks
@@ -2028,6 +2925,7 @@ inline constexpr auto log_sigmoid = with_derivative(
 
 #include <charconv>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -2035,103 +2933,83 @@ inline constexpr auto log_sigmoid = with_derivative(
 
 namespace ks::detail {
 
-template <class T>
-void print_number(std::string& out, T v) {
-  char buf[64];
-  if constexpr (std::is_same_v<T, bool>) {
-    out += v ? "true" : "false";
+inline void print_number(std::string& out, long double v, bool boolean) {
+  if (boolean) {
+    out += v != 0 ? "true" : "false";
     return;
-  } else {
-    auto r = std::is_same_v<T, long double> ? std::to_chars(buf, buf + sizeof buf, static_cast<double>(v))
-                                            : std::to_chars(buf, buf + sizeof buf, v);
-    std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
-    bool negative = v < 0;
-    if (negative) out += '(';
-    out += s;
-    if (negative) out += ')';
   }
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, static_cast<double>(v));
+  std::string_view s(buf, static_cast<std::size_t>(r.ptr - buf));
+  if (v < 0) out += '(';
+  out += s;
+  if (v < 0) out += ')';
 }
 
-struct printer {
-  std::vector<std::string> names;
-
-  template <class E>
-  static constexpr int precedence() {
-    if constexpr (is_node_v<E>)
-      return decltype(std::declval<E>().op)::prec;
-    else
-      return prec_atom;
-  }
-
-  // Print e; parenthesise when it binds less tightly than its context requires.
-  template <class E>
-  void print(std::string& out, E const& e, int min_prec) const {
-    bool parens = precedence<E>() < min_prec;
-    if (parens) out += '(';
-    print_bare(out, e);
-    if (parens) out += ')';
-  }
-
-  template <class Op, class... A>
-  void print_bare(std::string& out, node<Op, A...> const& e) const {
-    if constexpr (Op::style == notation::infix) {
-      // Left-associative: the right operand of a - b, a / b needs parentheses at equal
-      // precedence, a + b and a * b too so the printed tree is the traced one.
-      print(out, std::get<0>(e.args), Op::prec);
-      out += ' ';
-      out += e.op.name;
-      out += ' ';
-      print(out, std::get<1>(e.args), Op::prec + 1);
-    } else if constexpr (Op::style == notation::prefix) {
-      out += e.op.name;
-      print(out, std::get<0>(e.args), Op::prec);
+// Prints a graph. A value used several times whose text is long is given a name
+// (t1 = ...; ...) so the text stays linear in the size of the graph.
+inline std::string print_graph(graph const& g, std::vector<std::string> const& names) {
+  std::size_t const n = g.nodes.size();
+  std::vector<int> uses(n, 0);
+  for (auto const& nd : g.nodes)
+    for (int k = 0; k < nd.arity(); ++k) ++uses[static_cast<std::size_t>(nd.arg[static_cast<std::size_t>(k)])];
+  for (int o : g.outputs) ++uses[static_cast<std::size_t>(o)];
+  std::vector<std::string> text(n);
+  std::vector<int> prec(n, prec_atom);
+  std::string bindings;
+  int bound = 0;
+  auto operand = [&](int i, int min_prec) {
+    auto const& s = text[static_cast<std::size_t>(i)];
+    return prec[static_cast<std::size_t>(i)] < min_prec ? "(" + s + ")" : s;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    gnode const& nd = g.nodes[i];
+    std::string s;
+    if (nd.code == op::arg) {
+      s = names[static_cast<std::size_t>(nd.n)];
+    } else if (nd.code == op::lit) {
+      print_number(s, nd.value, nd.boolean);
+    } else if (nd.code == op::slot) {
+      s = "c" + std::to_string(nd.n);
+    } else if (nd.code == op::custom || nd.code == op::opaque) {
+      s = std::string(nd.name) + "(";
+      for (int k = nd.code == op::custom ? 1 : 0, first = k; k < nd.arity(); ++k)
+        s += (k == first ? "" : ", ") + operand(nd.arg[static_cast<std::size_t>(k)], 0);
+      s += ")";
     } else {
-      out += e.op.name;
-      out += '(';
-      std::apply(
-          [&](auto const&... a) {
-            bool first = true;
-            ((out += first ? "" : ", ", first = false, print(out, a, 0)), ...);
-          },
-          e.args);
-      if constexpr (requires { e.op.n; }) {  // integer power: the exponent is in the op
-        out += ", ";
-        out += std::to_string(e.op.n);
+      op_info const inf = info(nd.code);
+      if (inf.style == notation::infix) {
+        // Left-associative: the right operand needs parentheses at equal precedence.
+        s = operand(nd.arg[0], inf.prec) + " " + std::string(inf.name) + " " + operand(nd.arg[1], inf.prec + 1);
+      } else if (inf.style == notation::prefix) {
+        s = std::string(inf.name) + operand(nd.arg[0], inf.prec);
+      } else {
+        s = std::string(inf.name) + "(";
+        for (int k = 0; k < nd.arity(); ++k) s += (k ? ", " : "") + operand(nd.arg[static_cast<std::size_t>(k)], 0);
+        if (nd.code == op::ipow && nd.arity() == 1) s += ", " + std::to_string(nd.n);
+        s += ")";
       }
-      out += ')';
+      prec[i] = inf.prec;
     }
+    if (uses[i] > 1 && !nd.is_leaf() && s.size() > 16) {
+      std::string name = "t" + std::to_string(++bound);
+      bindings += name + " = " + s + "; ";
+      s = name;
+      prec[i] = prec_atom;
+    }
+    text[i] = std::move(s);
   }
-  template <std::size_t I>
-  void print_bare(std::string& out, var<I> const&) const {
-    out += names[I];
+  std::string result;
+  if (g.outputs.size() == 1) {
+    result = text[static_cast<std::size_t>(g.outputs[0])];
+  } else {
+    result = "(";
+    for (std::size_t k = 0; k < g.outputs.size(); ++k)
+      result += (k ? ", " : "") + text[static_cast<std::size_t>(g.outputs[k])];
+    result += ")";
   }
-  template <class T>
-  void print_bare(std::string& out, constant<T> const& c) const {
-    print_number(out, c.value);
-  }
-  template <std::intmax_t N>
-  void print_bare(std::string& out, static_num<N> const&) const {
-    if (N < 0) out += '(';
-    out += std::to_string(N);
-    if (N < 0) out += ')';
-  }
-  template <class T>
-    requires std::is_arithmetic_v<T>
-  void print_bare(std::string& out, T const& v) const {
-    print_number(out, v);
-  }
-  template <class... T>
-  void print_bare(std::string& out, std::tuple<T...> const& t) const {
-    out += '(';
-    std::apply(
-        [&](auto const&... a) {
-          bool first = true;
-          ((out += first ? "" : ", ", first = false, print(out, a, 0)), ...);
-        },
-        t);
-    out += ')';
-  }
-};
+  return bindings + result;
+}
 
 inline std::vector<std::string> default_names(std::size_t n) {
   std::vector<std::string> names;
@@ -2140,34 +3018,31 @@ inline std::vector<std::string> default_names(std::size_t n) {
   return names;
 }
 
-template <class F, std::size_t... I>
-auto trace_any(F const& f, std::index_sequence<I...>) {
-  return lift(f)(var<I>{}...);
-}
-
 }  // namespace ks::detail
 
 namespace ks {
 
 /// The expression f computes, in infix form: `ks::to_string(relu3)` prints
 /// "select(x < 0, 0, select(x < 1, x * x * x / 3, x - 0.6666666666666666))". Arguments
-/// are named x, y, z (x0, x1, ... beyond three) unless `names` are given.
-/// Docs: docs/scalar-functions.md
+/// are named x, y, z (x0, x1, ... beyond three) unless `names` are given. Values used
+/// several times are named once (t1 = ...; ...). Docs: docs/scalar-functions.md
 template <class F>
 std::string to_string(F const& f, std::initializer_list<std::string_view> names = {}) {
   static_assert(detail::callable_object<F>, "ks::to_string: expected a function object");
-  constexpr std::size_t n = detail::arity_of<F>();
-  static_assert(n <= detail::max_arity,
-                "ks::to_string: the function cannot be traced: its parameters must be `auto`");
-  detail::printer p{detail::default_names(n)};
+  auto k = ks::lift(f);
+  constexpr std::size_t n = detail::arity_of<decltype(k)>();
+  static_assert(n <= detail::max_arity, "ks::to_string: the function cannot be traced: its parameters must be `auto`");
+  auto printed = detail::default_names(n);
   if (names.size() != 0 && names.size() != n)
     throw std::invalid_argument("ks::to_string: " + std::to_string(names.size()) + " names given for a function of " +
                                 std::to_string(n) + " arguments");
   std::size_t i = 0;
-  for (auto name : names) p.names[i++] = std::string(name);
-  std::string out;
-  p.print(out, detail::trace_any(f, std::make_index_sequence<n>{}), 0);
-  return out;
+  for (auto name : names) printed[i++] = std::string(name);
+  detail::builder b;
+  std::array<int, n + 1> args{};
+  for (std::size_t j = 0; j < n; ++j) args[j] = b.arg(static_cast<int>(j));
+  b.g.outputs = k.template trace_into<n>(b, args.data());
+  return detail::print_graph(detail::prune(b.g), printed);
 }
 
 }  // namespace ks

@@ -1,0 +1,936 @@
+// knossos: the compile-time program representation. A traced function is a graph of
+// nodes in topological order, built once at compile time (constexpr) and hash-consed,
+// so a local used k times is one node, and types, instantiations and generated code
+// grow with the number of distinct subexpressions, never with the unfolded tree.
+// Differentiation, simplification and scheduling are constexpr passes over this graph;
+// eval.hpp turns the result into straight-line code. Docs: docs/derivatives.md
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <knossos/ops.hpp>
+
+namespace ks::detail {
+
+struct custom_desc;
+
+// One operation of a program. Operands are indices of earlier nodes.
+struct gnode {
+  op code = op::lit;
+  bool boolean = false;  // the value is a condition (never differentiated)
+  bool wide = false;     // a literal from long double: folded in long double
+  std::array<int, 4> arg{-1, -1, -1, -1};
+  long double value = 0;  // literal
+  long long n = 0;        // argument index, runtime-constant slot, integer exponent
+  custom_desc const* desc = nullptr;  // custom / opaque functions
+  std::string_view name;              // custom / opaque functions, for printing
+
+  constexpr int arity() const {
+    int k = 0;
+    while (k < 4 && arg[k] >= 0) ++k;
+    return k;
+  }
+  constexpr bool is_leaf() const { return code == op::arg || code == op::lit || code == op::slot; }
+};
+
+constexpr std::uint64_t bits_of(long double v) { return std::bit_cast<std::uint64_t>(static_cast<double>(v)); }
+
+constexpr bool same_node(gnode const& a, gnode const& b) {
+  return a.code == b.code && a.boolean == b.boolean && a.wide == b.wide && a.arg == b.arg &&
+         a.n == b.n && a.desc == b.desc && a.name == b.name &&
+         (a.code != op::lit || (a.value == b.value && bits_of(a.value) == bits_of(b.value)));
+}
+
+constexpr std::uint64_t hash_node(gnode const& g) {
+  std::uint64_t h = static_cast<std::uint64_t>(g.code) * 0x9E3779B97F4A7C15ull;
+  auto mix = [&](std::uint64_t v) { h = (h ^ v) * 0x100000001B3ull + (h >> 29); };
+  for (int a : g.arg) mix(static_cast<std::uint64_t>(a + 1));
+  mix(static_cast<std::uint64_t>(g.n));
+  if (g.code == op::lit) mix(bits_of(g.value));
+  mix(g.boolean ? 7u : 3u);
+  return h;
+}
+
+// A read-only view of a program's nodes (for descriptors that point at other programs).
+struct graph_view {
+  gnode const* nodes = nullptr;
+  int n_nodes = 0;
+  int const* outputs = nullptr;
+  int n_outputs = 0;
+  int n_args = 0;
+};
+
+// What a custom function's node points to: the program of its derivative rule (one
+// output per argument) and, for an opaque function, the function itself on numbers.
+struct custom_desc {
+  graph_view rule;
+  int arity = 0;
+  float (*f32)(float const*) = nullptr;
+  double (*f64)(double const*) = nullptr;
+  long double (*f80)(long double const*) = nullptr;
+};
+
+struct graph {
+  std::vector<gnode> nodes;
+  std::vector<int> outputs;
+  int n_args = 0;
+  int n_slots = 0;
+};
+
+constexpr bool foldable(op o) {
+  switch (o) {
+    case op::add: case op::sub: case op::mul: case op::div: case op::neg:
+    case op::lt: case op::le: case op::gt: case op::ge: case op::eq: case op::ne:
+    case op::logical_and: case op::logical_or: case op::logical_not: case op::select:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Builds a graph: every node is looked up first (hash-consing), numbers are folded as
+// C++ would fold them (in double, or long double if a literal was), and exact
+// identities (x * 1, x / 1, x - 0, -(-x), select with a known or irrelevant condition)
+// are applied. Nothing here changes a value's rounding: the forward program computes
+// what the user wrote. (Derivative terms are simplified further, see poly below.)
+class builder {
+ public:
+  graph g;
+
+  constexpr builder() = default;
+  constexpr explicit builder(graph from) : g(std::move(from)) { rehash(); }
+
+  constexpr gnode const& operator[](int i) const { return g.nodes[static_cast<std::size_t>(i)]; }
+  constexpr int size() const { return static_cast<int>(g.nodes.size()); }
+
+  constexpr int add(gnode const& n) {
+    if (4 * (g.nodes.size() + 1) > 3 * table_.size()) grow();
+    std::size_t mask = table_.size() - 1;
+    for (std::size_t i = hash_node(n) & mask;; i = (i + 1) & mask) {
+      int id = table_[i];
+      if (id < 0) {
+        g.nodes.push_back(n);
+        table_[i] = static_cast<int>(g.nodes.size()) - 1;
+        return table_[i];
+      }
+      if (same_node(g.nodes[static_cast<std::size_t>(id)], n)) return id;
+    }
+  }
+
+  constexpr int arg(int k) {
+    gnode n;
+    n.code = op::arg;
+    n.n = k;
+    if (k >= g.n_args) g.n_args = k + 1;
+    return add(n);
+  }
+  constexpr int lit(long double v, bool wide = false) {
+    gnode n;
+    n.code = op::lit;
+    n.value = wide ? v : static_cast<long double>(static_cast<double>(v));
+    n.wide = wide;
+    return add(n);
+  }
+  constexpr int boolean(bool v) {
+    gnode n;
+    n.code = op::lit;
+    n.boolean = true;
+    n.value = v ? 1 : 0;
+    return add(n);
+  }
+  constexpr int slot() {
+    gnode n;
+    n.code = op::slot;
+    n.n = g.n_slots++;
+    return add(n);
+  }
+
+  constexpr bool is_lit(int i) const { return (*this)[i].code == op::lit; }
+  constexpr bool is_lit(int i, long double v) const {
+    return is_lit(i) && !(*this)[i].boolean && (*this)[i].value == v;
+  }
+
+  // A node computing `code` on the operands, folded and simplified where exact.
+  constexpr int node(op code, int a, int b = -1, int c = -1) {
+    gnode n;
+    n.code = code;
+    n.arg = {a, b, c, -1};
+    n.boolean = info(code).condition;
+    int k = n.arity();
+    bool all_lit = true;
+    for (int i = 0; i < k; ++i) all_lit = all_lit && is_lit(n.arg[static_cast<std::size_t>(i)]);
+    if (all_lit && foldable(code)) return fold(n);
+    switch (code) {
+      case op::mul:
+        if (is_lit(b, 1)) return a;
+        if (is_lit(a, 1)) return b;
+        if (is_lit(b, -1)) return node(op::neg, a);
+        if (is_lit(a, -1)) return node(op::neg, b);
+        break;
+      case op::div:
+        if (is_lit(b, 1)) return a;
+        break;
+      case op::sub:
+        if (is_lit(b, 0) && bits_of((*this)[b].value) == 0) return a;
+        break;
+      case op::neg:
+        if ((*this)[a].code == op::neg) return (*this)[a].arg[0];
+        break;
+      case op::select:
+        if (is_lit(a)) return (*this)[a].value != 0 ? b : c;
+        if (b == c) return b;
+        // select(c, select(c, x, y), z) = select(c, x, z)
+        if ((*this)[b].code == op::select && (*this)[b].arg[0] == a) return node(op::select, a, (*this)[b].arg[1], c);
+        if ((*this)[c].code == op::select && (*this)[c].arg[0] == a) return node(op::select, a, b, (*this)[c].arg[2]);
+        n.boolean = (*this)[b].boolean;
+        break;
+      default:
+        break;
+    }
+    return add(n);
+  }
+
+  // a^e with e an operand (a number known at run time), rounded to an integer.
+  constexpr int ipow_by(int a, int e) {
+    if (is_lit(e)) return ipow(a, static_cast<long long>((*this)[e].value));
+    gnode n;
+    n.code = op::ipow;
+    n.arg = {a, e, -1, -1};
+    return add(n);
+  }
+
+  constexpr int ipow(int a, long long e) {
+    if (e == 1) return a;
+    gnode n;
+    n.code = op::ipow;
+    n.arg = {a, -1, -1, -1};
+    n.n = e;
+    return add(n);
+  }
+
+ private:
+  std::vector<int> table_;
+
+  constexpr void grow() {
+    std::size_t size = table_.empty() ? 64 : table_.size() * 2;
+    while (4 * (g.nodes.size() + 1) > 3 * size) size *= 2;
+    table_.assign(size, -1);
+    for (std::size_t id = 0; id < g.nodes.size(); ++id) {
+      for (std::size_t i = hash_node(g.nodes[id]) & (size - 1);; i = (i + 1) & (size - 1)) {
+        if (table_[i] < 0) {
+          table_[i] = static_cast<int>(id);
+          break;
+        }
+      }
+    }
+  }
+  constexpr void rehash() {
+    table_.clear();
+    grow();
+  }
+
+  // Numbers fold as C++ folds them: double arithmetic unless a literal was long double.
+  constexpr int fold(gnode const& n) {
+    auto v = [&](int k) { return (*this)[n.arg[static_cast<std::size_t>(k)]].value; };
+    bool wide = false;
+    for (int i = 0; i < n.arity(); ++i) wide = wide || (*this)[n.arg[static_cast<std::size_t>(i)]].wide;
+    auto num = [&](long double x, long double y, auto f) {
+      if (wide) return lit(f(x, y), true);
+      return lit(f(static_cast<double>(x), static_cast<double>(y)));
+    };
+    switch (n.code) {
+      case op::add: return num(v(0), v(1), [](auto x, auto y) { return x + y; });
+      case op::sub: return num(v(0), v(1), [](auto x, auto y) { return x - y; });
+      case op::mul: return num(v(0), v(1), [](auto x, auto y) { return x * y; });
+      case op::div: return num(v(0), v(1), [](auto x, auto y) { return x / y; });
+      case op::neg: return lit(-v(0), wide);
+      case op::lt: return boolean(v(0) < v(1));
+      case op::le: return boolean(v(0) <= v(1));
+      case op::gt: return boolean(v(0) > v(1));
+      case op::ge: return boolean(v(0) >= v(1));
+      case op::eq: return boolean(v(0) == v(1));
+      case op::ne: return boolean(v(0) != v(1));
+      case op::logical_and: return boolean(v(0) != 0 && v(1) != 0);
+      case op::logical_or: return boolean(v(0) != 0 || v(1) != 0);
+      case op::logical_not: return boolean(v(0) == 0);
+      case op::select: return v(0) != 0 ? n.arg[1] : n.arg[2];
+      default: return add(n);
+    }
+  }
+};
+
+// Copy the program `v` into b with its arguments bound to `args` and its runtime
+// constants starting at slot `first_slot`; returns the ids of its outputs.
+constexpr std::vector<int> inline_program(builder& b, graph_view v, int const* args, int first_slot = 0) {
+  std::vector<int> map(static_cast<std::size_t>(v.n_nodes), -1);
+  for (int i = 0; i < v.n_nodes; ++i) {
+    gnode n = v.nodes[i];
+    int id = -1;
+    if (n.code == op::arg) {
+      id = args[n.n];
+    } else if (n.code == op::slot) {
+      n.n += first_slot;
+      if (n.n >= b.g.n_slots) b.g.n_slots = static_cast<int>(n.n) + 1;
+      id = b.add(n);
+    } else if (n.code == op::lit) {
+      id = b.add(n);
+    } else {
+      for (auto& a : n.arg)
+        if (a >= 0) a = map[static_cast<std::size_t>(a)];
+      if (n.code == op::ipow)
+        id = b.ipow(n.arg[0], n.n);
+      else if (n.code == op::custom || n.code == op::opaque)
+        id = b.add(n);
+      else
+        id = b.node(n.code, n.arg[0], n.arg[1], n.arg[2]);
+    }
+    map[static_cast<std::size_t>(i)] = id;
+  }
+  std::vector<int> out;
+  for (int k = 0; k < v.n_outputs; ++k) out.push_back(map[static_cast<std::size_t>(v.outputs[k])]);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------
+// Derivative terms. An adjoint is kept as a short sum of monomials c * f1^k1 * f2^k2...
+// over graph nodes, with products and quotients seen through, until it is needed as a
+// node. So the three contributions of x*x*x collect into 3 x^2, and (1/3) * 3 folds to
+// 1: the derivative of relu3 is select(x < 0, 0, select(x < 1, x * x, 1)), what a
+// person writes. Capacities are small and fixed: past them a sum or product becomes a
+// node, which keeps every step O(1) and the derivative linear in the function's size.
+
+inline constexpr int max_factors = 6;
+inline constexpr int max_terms = 6;
+
+struct factor {
+  int node = -1;
+  int power = 0;
+};
+
+struct mono {
+  long double coef = 1;
+  bool wide = false;
+  int nf = 0;
+  std::array<factor, max_factors> f{};
+
+  constexpr bool same_factors(mono const& o) const {
+    if (nf != o.nf) return false;
+    for (int i = 0; i < nf; ++i)
+      if (f[static_cast<std::size_t>(i)].node != o.f[static_cast<std::size_t>(i)].node ||
+          f[static_cast<std::size_t>(i)].power != o.f[static_cast<std::size_t>(i)].power)
+        return false;
+    return true;
+  }
+};
+
+constexpr long double coef_mul(long double a, long double b, bool wide) {
+  return wide ? a * b : static_cast<long double>(static_cast<double>(a) * static_cast<double>(b));
+}
+constexpr long double coef_add(long double a, long double b, bool wide) {
+  return wide ? a + b : static_cast<long double>(static_cast<double>(a) + static_cast<double>(b));
+}
+
+// m1 * m2; false if the result has too many factors.
+constexpr bool mono_mul(mono const& a, mono const& b, mono& out) {
+  out = mono{};
+  out.wide = a.wide || b.wide;
+  out.coef = coef_mul(a.coef, b.coef, out.wide);
+  int i = 0, j = 0;
+  while (i < a.nf || j < b.nf) {
+    factor next;
+    if (j >= b.nf || (i < a.nf && a.f[static_cast<std::size_t>(i)].node < b.f[static_cast<std::size_t>(j)].node)) {
+      next = a.f[static_cast<std::size_t>(i++)];
+    } else if (i >= a.nf || b.f[static_cast<std::size_t>(j)].node < a.f[static_cast<std::size_t>(i)].node) {
+      next = b.f[static_cast<std::size_t>(j++)];
+    } else {
+      next = {a.f[static_cast<std::size_t>(i)].node,
+              a.f[static_cast<std::size_t>(i)].power + b.f[static_cast<std::size_t>(j)].power};
+      ++i;
+      ++j;
+      if (next.power == 0) continue;
+    }
+    if (out.nf == max_factors) return false;
+    out.f[static_cast<std::size_t>(out.nf++)] = next;
+  }
+  return true;
+}
+
+class diff_builder;
+
+// A sum of monomials, bound to the builder that owns its nodes (so the operators can
+// turn an overflowing sum or product into a node).
+struct poly {
+  diff_builder* b = nullptr;
+  int nt = 0;
+  std::array<mono, max_terms> t{};
+
+  constexpr bool zero() const { return nt == 0; }
+  constexpr poly inverse() const;
+  constexpr poly power(long long k) const;
+  friend constexpr poly operator*(poly const& p, poly const& q);
+  friend constexpr poly operator+(poly const& p, poly const& q);
+  friend constexpr poly operator-(poly const& p, poly const& q);
+};
+
+// The builder the derivative rules in ops.hpp see.
+class diff_builder : public builder {
+ public:
+  int late = -1;  // a factor to multiply in last (the seed), so products reuse the function's
+
+  constexpr explicit diff_builder(graph from) : builder(std::move(from)) {}
+
+  constexpr poly zero() { return poly{this}; }
+  constexpr poly num(long double v, bool wide = false) {
+    poly p{this};
+    if (v == 0) return p;
+    p.nt = 1;
+    p.t[0].coef = wide ? v : static_cast<long double>(static_cast<double>(v));
+    p.t[0].wide = wide;
+    return p;
+  }
+  // Node i as one factor.
+  constexpr poly atom(int i) {
+    if (is_lit(i)) return num((*this)[i].value, (*this)[i].wide);
+    poly p{this};
+    p.nt = 1;
+    p.t[0].nf = 1;
+    p.t[0].f[0] = {i, 1};
+    return p;
+  }
+  // Node i as a monomial: products, quotients, negations and integer powers seen
+  // through (a few levels deep), anything else one factor.
+  constexpr poly E(int i, int depth = 0) {
+    gnode const n = (*this)[i];
+    if (depth < 6) {
+      switch (n.code) {
+        case op::mul: {
+          poly r = mono_product(E(n.arg[0], depth + 1), E(n.arg[1], depth + 1));
+          if (r.nt >= 0) return r;
+          break;
+        }
+        case op::div: {
+          poly r = mono_product(E(n.arg[0], depth + 1), E(n.arg[1], depth + 1).inverse());
+          if (r.nt >= 0) return r;
+          break;
+        }
+        case op::neg: {
+          poly r = E(n.arg[0], depth + 1);
+          if (r.nt == 1) r.t[0].coef = -r.t[0].coef;
+          return r;
+        }
+        case op::ipow: {
+          if (n.arg[1] >= 0) break;
+          poly r = E(n.arg[0], depth + 1);
+          return r.power(n.n);
+        }
+        default:
+          break;
+      }
+    }
+    return atom(i);
+  }
+
+  // The product of two monomials, or nt == -1 if it does not fit.
+  constexpr poly mono_product(poly const& a, poly const& c) {
+    poly r{this};
+    if (a.zero() || c.zero()) return r;
+    if (a.nt != 1 || c.nt != 1 || !mono_mul(a.t[0], c.t[0], r.t[0])) {
+      r.nt = -1;
+      return r;
+    }
+    r.nt = 1;
+    return r;
+  }
+
+  // The poly as a node.
+  constexpr int make(poly const& p) {
+    if (p.nt == 0) return lit(0);
+    int result = -1;
+    for (int i = 0; i < p.nt; ++i) {
+      mono m = p.t[static_cast<std::size_t>(i)];
+      bool negative = m.coef < 0;
+      if (negative && result >= 0) m.coef = -m.coef;
+      int term = make_mono(m);
+      if (result < 0)
+        result = term;
+      else
+        result = node(negative ? op::sub : op::add, result, term);
+    }
+    return result;
+  }
+
+  constexpr int make_mono(mono const& m) {
+    auto product = [&](int sign) {
+      int r = -1;
+      auto times = [&](int f, int k) {
+        int fk = k == 1 ? f : k == 2 ? node(op::mul, f, f) : k == 3 ? node(op::mul, node(op::mul, f, f), f) : ipow(f, k);
+        r = r < 0 ? fk : node(op::mul, r, fk);
+      };
+      for (int i = 0; i < m.nf; ++i) {
+        auto const& f = m.f[static_cast<std::size_t>(i)];
+        if (f.node != late && f.power * sign > 0) times(f.node, f.power * sign);
+      }
+      for (int i = 0; i < m.nf; ++i) {
+        auto const& f = m.f[static_cast<std::size_t>(i)];
+        if (f.node == late && f.power * sign > 0) times(f.node, f.power * sign);
+      }
+      return r;
+    };
+    int num_part = product(1), den = product(-1);
+    int c = lit(m.coef, m.wide);
+    if (num_part < 0 && den < 0) return c;
+    if (den >= 0) {
+      if (num_part < 0) return node(op::div, c, den);
+      num_part = node(op::div, num_part, den);
+    }
+    if (m.coef == 1) return num_part;
+    if (m.coef == -1) return node(op::neg, num_part);
+    return node(op::mul, c, num_part);
+  }
+};
+
+// Like terms collect; past capacity, each side becomes a node.
+constexpr poly operator+(poly const& p, poly const& q) {
+  diff_builder* b = p.b ? p.b : q.b;
+  poly r = p;
+  r.b = b;
+  for (int j = 0; j < q.nt; ++j) {
+    mono const& m = q.t[static_cast<std::size_t>(j)];
+    bool merged = false;
+    for (int i = 0; i < r.nt && !merged; ++i) {
+      mono& e = r.t[static_cast<std::size_t>(i)];
+      if (e.same_factors(m)) {
+        e.wide = e.wide || m.wide;
+        e.coef = coef_add(e.coef, m.coef, e.wide);
+        merged = true;
+        if (e.coef == 0) {
+          for (int k = i; k + 1 < r.nt; ++k) r.t[static_cast<std::size_t>(k)] = r.t[static_cast<std::size_t>(k + 1)];
+          --r.nt;
+        }
+      }
+    }
+    if (merged) continue;
+    if (r.nt == max_terms) return b->atom(b->make(p)) + b->atom(b->make(q));
+    r.t[static_cast<std::size_t>(r.nt++)] = m;
+  }
+  return r;
+}
+
+constexpr poly operator-(poly const& p, poly const& q) {
+  poly n = q;
+  for (int i = 0; i < n.nt; ++i) n.t[static_cast<std::size_t>(i)].coef = -n.t[static_cast<std::size_t>(i)].coef;
+  return p + n;
+}
+
+// A sum times a monomial distributes (so terms can collect); a sum times a sum
+// becomes a node times a sum.
+constexpr poly operator*(poly const& p, poly const& q) {
+  diff_builder* b = p.b ? p.b : q.b;
+  if (p.zero() || q.zero()) return b->zero();
+  if (p.nt > 1 && q.nt > 1) return b->atom(b->make(p)) * q;
+  poly const& single = p.nt == 1 ? p : q;
+  poly const& many = p.nt == 1 ? q : p;
+  poly r{b};
+  for (int i = 0; i < many.nt; ++i) {
+    mono m;
+    if (!mono_mul(many.t[static_cast<std::size_t>(i)], single.t[0], m)) {
+      poly a = b->atom(b->make(single)), c = b->atom(b->make(many));
+      mono_mul(a.t[0], c.t[0], r.t[0]);
+      r.nt = 1;
+      return r;
+    }
+    poly one{b};
+    one.nt = 1;
+    one.t[0] = m;
+    r = r + one;
+  }
+  return r;
+}
+
+constexpr poly poly::inverse() const {
+  if (nt == 0) return b->num(std::numeric_limits<double>::infinity());
+  if (nt != 1) return b->atom(b->make(*this)).inverse();
+  poly r = *this;
+  mono& m = r.t[0];
+  if (m.wide)
+    m.coef = 1 / m.coef;
+  else
+    m.coef = static_cast<long double>(1.0 / static_cast<double>(m.coef));
+  for (int i = 0; i < m.nf; ++i) m.f[static_cast<std::size_t>(i)].power = -m.f[static_cast<std::size_t>(i)].power;
+  return r;
+}
+
+constexpr poly poly::power(long long k) const {
+  if (k == 0) return b->num(1);
+  if (nt == 0) return k > 0 ? *this : b->num(std::numeric_limits<double>::infinity());
+  if (nt != 1) return b->atom(b->make(*this)).power(k);
+  poly r = *this;
+  mono& m = r.t[0];
+  long double c = 1;
+  for (long long i = 0; i < (k < 0 ? -k : k); ++i) c = coef_mul(c, m.coef, m.wide);
+  m.coef = k < 0 ? (m.wide ? 1 / c : static_cast<long double>(1.0 / static_cast<double>(c))) : c;
+  for (int i = 0; i < m.nf; ++i) m.f[static_cast<std::size_t>(i)].power *= static_cast<int>(k);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------
+// Regions: where a node's value is needed. A node used only inside the `a` branch of
+// select(c, a, b) lives in region (c, true) under its user's region, and so on down.
+// Evaluation computes a region only when some lane takes it (or always, for cheap
+// regions on batches); differentiation masks every adjoint that leaves a region with
+// its condition, so a branch not taken never poisons a derivative with nan or inf.
+
+struct region {
+  int parent = -1;
+  int cond = -1;
+  bool side = false;
+  int depth = 0;
+};
+
+struct region_map {
+  std::vector<region> r{region{}};
+  std::vector<int> of;  // region of each node; -1: not needed
+
+  constexpr int child(int parent, int cond, bool side) {
+    for (std::size_t i = 1; i < r.size(); ++i)
+      if (r[i].parent == parent && r[i].cond == cond && r[i].side == side) return static_cast<int>(i);
+    r.push_back({parent, cond, side, r[static_cast<std::size_t>(parent)].depth + 1});
+    return static_cast<int>(r.size()) - 1;
+  }
+  constexpr int lca(int a, int b) const {
+    while (a != b) {
+      if (r[static_cast<std::size_t>(a)].depth >= r[static_cast<std::size_t>(b)].depth)
+        a = r[static_cast<std::size_t>(a)].parent;
+      else
+        b = r[static_cast<std::size_t>(b)].parent;
+    }
+    return a;
+  }
+  constexpr int operator[](int node) const { return of[static_cast<std::size_t>(node)]; }
+};
+
+constexpr region_map find_regions(graph const& g, std::vector<int> const& roots) {
+  region_map m;
+  m.of.assign(g.nodes.size(), -1);
+  for (int root : roots) m.of[static_cast<std::size_t>(root)] = 0;
+  for (int u = static_cast<int>(g.nodes.size()) - 1; u >= 0; --u) {
+    int ru = m.of[static_cast<std::size_t>(u)];
+    if (ru < 0) continue;
+    gnode const& n = g.nodes[static_cast<std::size_t>(u)];
+    for (int k = 0; k < n.arity(); ++k) {
+      int v = n.arg[static_cast<std::size_t>(k)];
+      int induced = ru;
+      if (n.code == op::select && k > 0) induced = m.child(ru, n.arg[0], k == 1);
+      int& rv = m.of[static_cast<std::size_t>(v)];
+      rv = rv < 0 ? induced : m.lca(rv, induced);
+    }
+  }
+  return m;
+}
+
+// Does node i depend on an argument in `wrt`? (Others get no adjoint.)
+constexpr std::vector<char> depends_on(graph const& g, std::vector<char> const& wrt_arg) {
+  std::vector<char> d(g.nodes.size(), false);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    gnode const& n = g.nodes[i];
+    if (n.boolean) continue;
+    if (n.code == op::arg) {
+      d[i] = static_cast<std::size_t>(n.n) < wrt_arg.size() && wrt_arg[static_cast<std::size_t>(n.n)];
+      continue;
+    }
+    int first = n.code == op::custom ? 1 : 0;  // a custom value's own graph is not differentiated
+    for (int k = first; k < n.arity(); ++k)
+      if (d[static_cast<std::size_t>(n.arg[static_cast<std::size_t>(k)])]) d[i] = true;
+  }
+  return d;
+}
+
+template <op O>
+inline constexpr bool has_partials = requires(diff_builder& b, gnode const& n, poly* d) { op_def<O>::partials(b, n, 0, d); };
+
+template <op O>
+constexpr void op_partials(diff_builder& b, gnode const& n, int u, poly* d) {
+  if constexpr (has_partials<O>) op_def<O>::partials(b, n, u, d);
+}
+
+// The partial derivatives of node u with respect to its operands (the registry's rule).
+constexpr void partials(diff_builder& b, int u, poly* d) {
+  gnode const n = b[u];
+  switch (n.code) {
+#define KS_PARTIALS_CASE(NAME)          \
+  case op::NAME:                        \
+    op_partials<op::NAME>(b, n, u, d);  \
+    break;
+    KS_ALL_OPS(KS_PARTIALS_CASE)
+#undef KS_PARTIALS_CASE
+    default:
+      break;
+  }
+  if (n.code == op::custom || n.code == op::opaque) {
+    // The user's rule, one output per argument, inlined with the arguments bound.
+    int first = n.code == op::custom ? 1 : 0;
+    std::array<int, 4> args{};
+    for (int k = first; k < n.arity(); ++k) args[static_cast<std::size_t>(k - first)] = n.arg[static_cast<std::size_t>(k)];
+    auto outs = inline_program(b, n.desc->rule, args.data());
+    for (int k = first; k < n.arity(); ++k) d[k] = b.atom(outs[static_cast<std::size_t>(k - first)]);
+  }
+}
+
+// Reverse accumulation over the graph in b: the adjoints of the arguments in `wrt` of
+// output `root`, seeded with node `seed`; returns one node per wrt entry. Work and new
+// nodes are linear in the graph's size.
+constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, std::vector<int> const& wrt) {
+  int const m = b.size();
+  std::vector<char> wrt_arg(static_cast<std::size_t>(b.g.n_args), false);
+  for (int w : wrt) wrt_arg[static_cast<std::size_t>(w)] = true;
+  auto const live = depends_on(b.g, wrt_arg);
+  region_map regions = find_regions(b.g, {root});
+  b.late = seed;
+
+  struct entry {
+    int region = 0;
+    poly p;
+  };
+  std::vector<std::vector<entry>> adj(static_cast<std::size_t>(m));
+  auto push = [&](int v, int region, poly const& p) {
+    if (p.zero() || !live[static_cast<std::size_t>(v)]) return;
+    for (auto& e : adj[static_cast<std::size_t>(v)])
+      if (e.region == region) {
+        e.p = e.p + p;
+        return;
+      }
+    adj[static_cast<std::size_t>(v)].push_back({region, p});
+  };
+  // All contributions to v as one poly in v's region: each branch's sum is masked by
+  // its condition where it leaves the branch (deepest first, both sides in one select).
+  auto finish = [&](int v) {
+    auto& es = adj[static_cast<std::size_t>(v)];
+    int home = regions[v];
+    for (;;) {
+      int deepest = -1;
+      for (std::size_t i = 0; i < es.size(); ++i)
+        if (es[i].region != home &&
+            (deepest < 0 || regions.r[static_cast<std::size_t>(es[i].region)].depth >
+                                regions.r[static_cast<std::size_t>(es[static_cast<std::size_t>(deepest)].region)].depth))
+          deepest = static_cast<int>(i);
+      if (deepest < 0) break;
+      int const dreg = es[static_cast<std::size_t>(deepest)].region;
+      region const rg = regions.r[static_cast<std::size_t>(dreg)];
+      int sibling_region = -1;
+      for (std::size_t i = 1; i < regions.r.size(); ++i)
+        if (regions.r[i].parent == rg.parent && regions.r[i].cond == rg.cond && regions.r[i].side != rg.side)
+          sibling_region = static_cast<int>(i);
+      poly sides[2] = {b.zero(), b.zero()};
+      for (std::size_t i = 0; i < es.size();) {
+        if (es[i].region == dreg || es[i].region == sibling_region) {
+          bool side = regions.r[static_cast<std::size_t>(es[i].region)].side;
+          sides[side ? 1 : 0] = es[i].p;
+          es.erase(es.begin() + static_cast<std::ptrdiff_t>(i));
+        } else {
+          ++i;
+        }
+      }
+      int masked = b.node(op::select, rg.cond, b.make(sides[1]), b.make(sides[0]));
+      bool found = false;
+      for (auto& e : es)
+        if (e.region == rg.parent) {
+          e.p = e.p + b.atom(masked);
+          found = true;
+        }
+      if (!found) es.push_back({rg.parent, b.atom(masked)});
+    }
+    return es.empty() ? b.zero() : es[0].p;
+  };
+
+  push(root, regions[root], b.is_lit(seed) ? b.num(b[seed].value) : b.atom(seed));
+  std::vector<int> result(wrt.size(), -1);
+  std::vector<int> arg_adjoint(static_cast<std::size_t>(b.g.n_args), -1);
+  for (int u = root; u >= 0; --u) {
+    if (adj[static_cast<std::size_t>(u)].empty()) continue;
+    poly const g = finish(u);
+    gnode const n = b[u];
+    if (n.code == op::arg) {
+      arg_adjoint[static_cast<std::size_t>(n.n)] = b.make(g);
+      continue;
+    }
+    if (n.is_leaf() || n.boolean || g.zero()) continue;
+    int ru = regions[u];
+    if (n.code == op::select) {
+      push(n.arg[1], regions.child(ru, n.arg[0], true), g);
+      push(n.arg[2], regions.child(ru, n.arg[0], false), g);
+      continue;
+    }
+    std::array<poly, 4> d{b.zero(), b.zero(), b.zero(), b.zero()};
+    partials(b, u, d.data());
+    // One multi-term adjoint times several partials: make it a node once.
+    poly gg = g;
+    int uses = 0;
+    for (int k = 0; k < n.arity(); ++k) uses += !d[static_cast<std::size_t>(k)].zero() && d[static_cast<std::size_t>(k)].nt > 1;
+    if (g.nt > 1 && uses > 0) gg = b.atom(b.make(g));
+    for (int k = 0; k < n.arity(); ++k)
+      if (!d[static_cast<std::size_t>(k)].zero()) push(n.arg[static_cast<std::size_t>(k)], ru, gg * d[static_cast<std::size_t>(k)]);
+  }
+  for (std::size_t i = 0; i < wrt.size(); ++i) {
+    int a = arg_adjoint[static_cast<std::size_t>(wrt[i])];
+    result[i] = a >= 0 ? a : b.lit(0);
+  }
+  return result;
+}
+
+// Only the nodes the outputs need, renumbered in order.
+constexpr graph prune(graph const& g) {
+  std::vector<char> need(g.nodes.size(), false);
+  for (int o : g.outputs) need[static_cast<std::size_t>(o)] = true;
+  for (int i = static_cast<int>(g.nodes.size()) - 1; i >= 0; --i) {
+    if (!need[static_cast<std::size_t>(i)]) continue;
+    gnode const& n = g.nodes[static_cast<std::size_t>(i)];
+    for (int k = 0; k < n.arity(); ++k) need[static_cast<std::size_t>(n.arg[static_cast<std::size_t>(k)])] = true;
+  }
+  graph r;
+  r.n_args = g.n_args;
+  r.n_slots = g.n_slots;
+  std::vector<int> map(g.nodes.size(), -1);
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    if (!need[i]) continue;
+    gnode n = g.nodes[i];
+    for (auto& a : n.arg)
+      if (a >= 0) a = map[static_cast<std::size_t>(a)];
+    map[i] = static_cast<int>(r.nodes.size());
+    r.nodes.push_back(n);
+  }
+  for (int o : g.outputs) r.outputs.push_back(map[static_cast<std::size_t>(o)]);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------
+// Scheduling: the program as nested blocks (a block per region, run when its
+// condition holds for some lane), and storage slots reused once a value is dead.
+
+// Below this cost a region is computed for every batch and blended (testing the lanes
+// costs more); at or above it, only when some lane takes it.
+inline constexpr int branch_test_cost = 8;
+
+struct sched_item {
+  bool block = false;
+  int index = 0;  // node id, or block id
+};
+struct sched_block {
+  int first = 0;
+  int count = 0;
+  int cond = -1;
+  bool side = false;
+  bool batch_guard = false;  // on batches: test the lanes (else compute and blend)
+};
+
+struct schedule {
+  std::vector<sched_item> items;
+  std::vector<sched_block> blocks;
+  std::vector<int> slot_of;  // storage slot of each computed node (values and conditions separately)
+  int n_vals = 0;
+  int n_conds = 0;
+};
+
+constexpr schedule make_schedule(graph const& g) {
+  schedule s;
+  std::size_t const n = g.nodes.size();
+  region_map regions = find_regions(g, g.outputs);
+  std::size_t const nr = regions.r.size();
+  // Members of each region, in order; the cost of each region with its sub-regions.
+  std::vector<std::vector<int>> members(nr);
+  std::vector<int> cost(nr, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    int r = regions.of[i];
+    if (r < 0 || g.nodes[i].is_leaf()) continue;
+    members[static_cast<std::size_t>(r)].push_back(static_cast<int>(i));
+    int c = g.nodes[i].code == op::custom ? 0 : info(g.nodes[i].code).cost;
+    for (int q = r; q >= 0; q = regions.r[static_cast<std::size_t>(q)].parent) cost[static_cast<std::size_t>(q)] += c;
+  }
+  // Blocks: region r's items are its members, with each child region placed just before
+  // the first select that closes it. Built breadth-first into flat arrays.
+  std::vector<int> block_of_region(nr, -1);
+  std::vector<std::vector<sched_item>> lists(nr);
+  for (std::size_t r = 0; r < nr; ++r) {
+    std::vector<char> placed(nr, false);
+    for (int u : members[r]) {
+      gnode const& nd = g.nodes[static_cast<std::size_t>(u)];
+      if (nd.code == op::select) {
+        for (std::size_t c = 1; c < nr; ++c)
+          if (!placed[c] && !members[c].empty() && regions.r[c].parent == static_cast<int>(r) &&
+              regions.r[c].cond == nd.arg[0]) {
+            placed[c] = true;
+            lists[r].push_back({true, static_cast<int>(c)});
+          }
+      }
+      lists[r].push_back({false, u});
+    }
+  }
+  // Flatten: block ids in region order, items contiguous per block.
+  for (std::size_t r = 0; r < nr; ++r) {
+    block_of_region[r] = static_cast<int>(r);
+    sched_block b;
+    b.cond = regions.r[r].cond;
+    b.side = regions.r[r].side;
+    b.batch_guard = r != 0 && cost[r] >= branch_test_cost;
+    s.blocks.push_back(b);
+  }
+  for (std::size_t r = 0; r < nr; ++r) {
+    s.blocks[r].first = static_cast<int>(s.items.size());
+    s.blocks[r].count = static_cast<int>(lists[r].size());
+    for (auto const& it : lists[r]) s.items.push_back(it);
+  }
+  // Slots: linear scan over the execution order (blocks inline where they occur).
+  std::vector<int> order;
+  std::vector<std::pair<int, int>> stack{{0, 0}};
+  while (!stack.empty()) {
+    auto& [blk, pos] = stack.back();
+    sched_block const& b = s.blocks[static_cast<std::size_t>(blk)];
+    if (pos == b.count) {
+      stack.pop_back();
+      continue;
+    }
+    sched_item const it = s.items[static_cast<std::size_t>(b.first + pos++)];
+    if (it.block)
+      stack.push_back({it.index, 0});
+    else
+      order.push_back(it.index);
+  }
+  std::vector<int> last_use(n, -1);
+  for (std::size_t t = 0; t < order.size(); ++t) {
+    gnode const& nd = g.nodes[static_cast<std::size_t>(order[t])];
+    for (int k = 0; k < nd.arity(); ++k) last_use[static_cast<std::size_t>(nd.arg[static_cast<std::size_t>(k)])] = static_cast<int>(t);
+  }
+  for (int o : g.outputs) last_use[static_cast<std::size_t>(o)] = static_cast<int>(order.size());
+  s.slot_of.assign(n, -1);
+  std::vector<int> free_vals, free_conds;
+  std::vector<std::vector<int>> dies(order.size() + 1);
+  for (std::size_t i = 0; i < n; ++i)
+    if (last_use[i] >= 0 && !g.nodes[i].is_leaf()) dies[static_cast<std::size_t>(last_use[i])].push_back(static_cast<int>(i));
+  for (std::size_t t = 0; t < order.size(); ++t) {
+    int u = order[t];
+    bool cond = g.nodes[static_cast<std::size_t>(u)].boolean;
+    auto& pool = cond ? free_conds : free_vals;
+    int& count = cond ? s.n_conds : s.n_vals;
+    // Operands dying here free their slots first: an operation may write where its
+    // operand was (the values are read before the result is stored).
+    for (int d : dies[t]) {
+      bool dc = g.nodes[static_cast<std::size_t>(d)].boolean;
+      (dc ? free_conds : free_vals).push_back(s.slot_of[static_cast<std::size_t>(d)]);
+    }
+    if (last_use[static_cast<std::size_t>(u)] < 0) continue;  // computed, never used (cannot happen after prune)
+    if (!pool.empty()) {
+      s.slot_of[static_cast<std::size_t>(u)] = pool.back();
+      pool.pop_back();
+    } else {
+      s.slot_of[static_cast<std::size_t>(u)] = count++;
+    }
+  }
+  return s;
+}
+
+}  // namespace ks::detail
