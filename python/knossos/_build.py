@@ -39,8 +39,9 @@ class BuildError(RuntimeError):
 
 
 def cache_dir():
-    """Where builds are kept: $KNOSSOS_CACHE, else ~/.cache/knossos."""
-    d = os.environ.get("KNOSSOS_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "knossos")
+    """Where builds are kept: $KNOSSOS_CACHE, else $XDG_CACHE_HOME/knossos, else ~/.cache/knossos."""
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    d = os.environ.get("KNOSSOS_CACHE") or os.path.join(xdg, "knossos")
     os.makedirs(d, exist_ok=True)
     return d
 

@@ -203,6 +203,15 @@ def test_clear_cache_and_the_command_line(tmp_path, monkeypatch, capsys):
     assert not cache.exists()
 
 
+def test_cache_location(tmp_path, monkeypatch):
+    monkeypatch.delenv("KNOSSOS_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert knossos.cache_dir() == str(tmp_path / "xdg" / "knossos")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert knossos.cache_dir() == str(tmp_path / "home" / ".cache" / "knossos")
+
+
 def test_knossos_translate_env_overrides_the_built_translator(monkeypatch):
     exe = _build.translator()
     monkeypatch.setenv("KNOSSOS_TRANSLATE", exe)
