@@ -1,0 +1,113 @@
+"""The nn.Module a knossos.vmap call returns: forward is the compiled vmap(f),
+backward the compiled vmap(vjp(f)), joined in C++ as one torch::autograd::Function
+(ks::torch_glue::vmap_autograd), so neither pass runs Python code."""
+
+import numbers
+import threading
+
+import torch
+from torch import nn
+
+from . import _build, _source
+
+_loaded = {}  # library name -> the op, once per process
+_load_lock = threading.Lock()
+
+
+def _op_for(built):
+    with _load_lock:
+        op = _loaded.get(built.lib)
+        if op is None:
+            if built.library not in torch.ops.loaded_libraries:
+                torch.ops.load_library(built.library)
+            op = getattr(torch.ops, built.lib).call.default
+            _loaded[built.lib] = op
+        return op
+
+
+_FLOAT_TYPES = (torch.float32, torch.float64)
+
+
+def _check_args(name, arity, args):
+    """A TypeError for anything the kernels cannot take; else the dtype Python numbers
+    take: torch's promotion, where tensors with dimensions decide over 0-dim ones."""
+    if len(args) != arity:
+        raise TypeError(f"{name}() takes {arity} argument{'s' if arity != 1 else ''} but {len(args)} "
+                        f"{'was' if len(args) == 1 else 'were'} given")
+    dims, zero_dim = set(), set()
+    for i, a in enumerate(args):
+        if isinstance(a, torch.Tensor):
+            if a.device.type != "cpu":
+                raise TypeError(f"knossos: argument {i + 1} of {name} is on device '{a.device}'; knossos kernels "
+                                "run on CPU tensors only (move it with .cpu())")
+            if a.dtype not in _FLOAT_TYPES:
+                raise TypeError(f"knossos: argument {i + 1} of {name} has dtype {a.dtype}; knossos kernels take "
+                                "torch.float32 or torch.float64 tensors (convert with .float() or .double())")
+            (dims if a.dim() > 0 else zero_dim).add(a.dtype)
+        elif not (isinstance(a, numbers.Real) and not isinstance(a, bool)):
+            raise TypeError(f"knossos: argument {i + 1} of {name} is a {type(a).__name__}; pass tensors or numbers")
+    deciding = dims or zero_dim
+    if not deciding:
+        raise TypeError(f"knossos: {name} needs at least one tensor argument")
+    return torch.float64 if torch.float64 in deciding else torch.float32
+
+
+class VMap(nn.Module):
+    """knossos.vmap(fn) as a module: fn's compiled elementwise kernel and its backward.
+
+    Arguments are tensors (float32/float64, CPU, any shape and strides) or Python
+    numbers, broadcast together by torch's rules; the result's dtype follows torch's
+    type promotion, and Python numbers never promote it.
+    """
+
+    def __init__(self, fn, flags=None, verbose=False):
+        super().__init__()
+        if not callable(fn) or not hasattr(fn, "__code__"):
+            raise TypeError(f"knossos.vmap: expected a Python function, got {type(fn).__name__}")
+        self.python_function = fn
+        self.function_name = fn.__name__
+        self.flags = tuple(flags) if flags is not None else tuple(_build.DEFAULT_FLAGS)
+        self.verbose = verbose
+        self.source = _source.collect(fn)
+        self._call = None
+        self.built = False  # True when this construction compiled the extension
+        self._load()
+        self.__doc__ = fn.__doc__
+
+    def _load(self):
+        built = _build.build(self.source, self.flags, self.verbose)
+        self.library_name = built.lib
+        self.library_path = built.library
+        self.arity = built.arity
+        self.built = built.built_now
+        self._call = _op_for(built)
+
+    def forward(self, *args):
+        """vmap(fn) over the arguments, differentiable: the backward is vmap(vjp(fn))."""
+        if self._call is None:  # unpickled: find the library (cache) or rebuild it
+            self._load()
+        if len(args) == self.arity and all(type(a) is torch.Tensor for a in args):
+            try:
+                return self._call(*args)  # the kernel checks devices and dtypes itself
+            except (TypeError, RuntimeError):
+                _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
+                raise
+        dtype = _check_args(self.function_name, self.arity, args)
+        # Python numbers become 0-dim tensors of the result's dtype, so they never promote it.
+        xs = [a if isinstance(a, torch.Tensor) else torch.tensor(float(a), dtype=dtype) for a in args]
+        return self._call(*xs)
+
+    def extra_repr(self):
+        return f"{self.function_name}, arity={getattr(self, 'arity', '?')}"
+
+    # Pickling (torch.save of a model, DDP spawning, deepcopy) keeps the source, not the
+    # function or the loaded library: the library is found again in the cache (or
+    # rebuilt) in whichever process unpickles it.
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["python_function"] = None
+        state["_call"] = None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)

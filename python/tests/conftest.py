@@ -1,0 +1,44 @@
+import os
+import shutil
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+sys.path.insert(0, HERE)
+
+# One build cache for the whole session and its subprocesses, so each function is
+# compiled once. $KNOSSOS_CACHE, when set, is used (and kept: scripts/test.sh points it
+# into the build tree, where the Fashion-MNIST example then finds relu3 built);
+# otherwise a fresh directory, removed at the end, so the real build path is tested.
+_KEEP = bool(os.environ.get("KNOSSOS_CACHE"))
+_CACHE = os.environ.get("KNOSSOS_CACHE") or tempfile.mkdtemp(prefix="knossos-test-cache-")
+os.environ["KNOSSOS_CACHE"] = _CACHE
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not _KEEP:
+        shutil.rmtree(_CACHE, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def cache_dir():
+    return _CACHE
+
+
+@pytest.fixture(scope="session")
+def compiled(cache_dir):
+    """knossos.vmap of each test function, built two at a time (the machine's cores).
+    These are the only extensions the suite compiles: every other test reuses them, or
+    stops before the compiler."""
+    import knossos
+    import scalar_fns
+
+    knossos._build.translator()  # once, before the parallel builds need it
+    fns = {"relu3": scalar_fns.relu3, "gelu": scalar_fns.gelu, "mix": scalar_fns.mix}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {k: pool.submit(knossos.vmap, f) for k, f in fns.items()}
+        return {k: f.result() for k, f in futures.items()}

@@ -1,0 +1,103 @@
+"""knossos.vmap modules in real use: the build cache across processes, nn.Sequential,
+saving and loading, DistributedDataParallel."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+from torch import nn
+
+import knossos
+import scalar_fns
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+PYTHON = sys.executable
+
+
+def run_python(code, timeout=300, **env):
+    """Runs code in a fresh interpreter (same cache) and returns its stdout."""
+    r = subprocess.run([PYTHON, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, **env}, cwd=HERE)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return r.stdout
+
+
+def test_second_start_does_not_rebuild(compiled, cache_dir):
+    m = compiled["relu3"]
+    library = m.library_path
+    assert library.startswith(cache_dir)
+    before = os.stat(library).st_mtime_ns
+    out = run_python(f"""
+        import json, sys, time
+        sys.path[:0] = [{os.path.join(REPO, 'python')!r}, {HERE!r}]
+        import torch, knossos, scalar_fns
+        t = time.perf_counter()
+        m = knossos.vmap(scalar_fns.relu3)
+        seconds = time.perf_counter() - t
+        y = m(torch.tensor([0.5], dtype=torch.float64)).item()
+        print(json.dumps({{"built": m.built, "seconds": seconds, "y": y, "lib": m.library_name}}))
+    """)
+    r = json.loads(out.strip().splitlines()[-1])
+    assert r["built"] is False
+    assert r["lib"] == m.library_name
+    # No compiler ran (a build takes tens of seconds); the bound only catches one that did.
+    assert r["seconds"] < 5.0, f"construction from the cache took {r['seconds']:.2f} s"
+    assert r["y"] == pytest.approx(0.5**3 / 3, rel=1e-15)
+    assert os.stat(library).st_mtime_ns == before  # the build directory was not touched
+
+
+def make_model(act):
+    return nn.Sequential(nn.Linear(6, 8), act, nn.BatchNorm1d(8), nn.Linear(8, 3), act, nn.LogSoftmax(dim=1))
+
+
+def test_sequential_state_dict_and_pickle(compiled, tmp_path):
+    torch.manual_seed(0)
+    model = make_model(compiled["relu3"]).double()
+    x = torch.randn(5, 6, dtype=torch.float64)
+    model.train()
+    loss = model(x).sum()
+    loss.backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.eval()
+    expected = model(x)
+
+    assert list(compiled["relu3"].state_dict().keys()) == []  # no parameters of its own
+    torch.save(model.state_dict(), tmp_path / "state.pt")
+    fresh = make_model(knossos.vmap(scalar_fns.relu3)).double().eval()
+    fresh.load_state_dict(torch.load(tmp_path / "state.pt"))
+    torch.testing.assert_close(fresh(x), expected, rtol=0, atol=0)
+
+    # the whole model, pickled (the module keeps its source, not the loaded library)
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer)
+    torch.testing.assert_close(loaded(x), expected, rtol=0, atol=0)
+
+    # and unpickled in another process, which finds the build in the cache
+    torch.save(model, tmp_path / "model.pt")
+    torch.save(x, tmp_path / "x.pt")
+    torch.save(expected, tmp_path / "expected.pt")
+    out = run_python(f"""
+        import sys
+        sys.path[:0] = [{os.path.join(REPO, 'python')!r}, {HERE!r}]
+        import torch
+        model = torch.load({str(tmp_path / 'model.pt')!r})
+        y = model(torch.load({str(tmp_path / 'x.pt')!r}))
+        torch.testing.assert_close(y, torch.load({str(tmp_path / 'expected.pt')!r}), rtol=0, atol=0)
+        print("ok", model[1].built)
+    """)
+    assert out.split() == ["ok", "False"]
+
+
+def test_ddp_two_processes(compiled):
+    r = subprocess.run([PYTHON, os.path.join(HERE, "ddp_worker.py")], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "PYTHONPATH": os.path.join(REPO, "python")}, cwd=HERE)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert "ddp ok" in r.stdout
