@@ -741,12 +741,16 @@ constexpr bool same_node(gnode const& a, gnode const& b) {
 }
 
 constexpr std::uint64_t hash_node(gnode const& g) {
-  std::uint64_t h = static_cast<std::uint64_t>(g.code) * 0x9E3779B97F4A7C15ull;
-  auto mix = [&](std::uint64_t v) { h = (h ^ v) * 0x100000001B3ull + (h >> 29); };
+  std::uint64_t h = static_cast<std::uint64_t>(g.code) + (g.boolean ? 0x100u : 0u);
+  auto mix = [&](std::uint64_t v) { h = (h ^ v) * 0x9E3779B97F4A7C15ull; h ^= h >> 32; };
   for (int a : g.arg) mix(static_cast<std::uint64_t>(a + 1));
   mix(static_cast<std::uint64_t>(g.n));
   if (g.code == op::lit) mix(bits_of(g.value));
-  mix(g.boolean ? 7u : 3u);
+  // The table indexes by the low bits: fold the high bits in (a double's low bits are
+  // often all zero).
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 32;
   return h;
 }
 
@@ -997,6 +1001,9 @@ constexpr std::vector<int> inline_program(builder& b, graph_view v, int const* a
 // 1: the derivative of relu3 is select(x < 0, 0, select(x < 1, x * x, 1)), what a
 // person writes. Capacities are small and fixed: past them a sum or product becomes a
 // node, which keeps every step O(1) and the derivative linear in the function's size.
+// Monomials and their factor lists live in arenas of the builder (immutable once
+// written), so a poly is three integers: the compilers' constant evaluators copy
+// aggregates member by member, and this is most of the compile time.
 
 inline constexpr int max_factors = 6;
 inline constexpr int max_terms = 6;
@@ -1006,20 +1013,12 @@ struct factor {
   int power = 0;
 };
 
+// c * (factors [first, first + nf) of the arena), sorted by node.
 struct mono {
   long double coef = 1;
   bool wide = false;
+  int first = 0;
   int nf = 0;
-  std::array<factor, max_factors> f{};
-
-  constexpr bool same_factors(mono const& o) const {
-    if (nf != o.nf) return false;
-    for (int i = 0; i < nf; ++i)
-      if (f[static_cast<std::size_t>(i)].node != o.f[static_cast<std::size_t>(i)].node ||
-          f[static_cast<std::size_t>(i)].power != o.f[static_cast<std::size_t>(i)].power)
-        return false;
-    return true;
-  }
 };
 
 constexpr long double coef_mul(long double a, long double b, bool wide) {
@@ -1028,40 +1027,18 @@ constexpr long double coef_mul(long double a, long double b, bool wide) {
 constexpr long double coef_add(long double a, long double b, bool wide) {
   return wide ? a + b : static_cast<long double>(static_cast<double>(a) + static_cast<double>(b));
 }
-
-// m1 * m2; false if the result has too many factors.
-constexpr bool mono_mul(mono const& a, mono const& b, mono& out) {
-  out = mono{};
-  out.wide = a.wide || b.wide;
-  out.coef = coef_mul(a.coef, b.coef, out.wide);
-  int i = 0, j = 0;
-  while (i < a.nf || j < b.nf) {
-    factor next;
-    if (j >= b.nf || (i < a.nf && a.f[static_cast<std::size_t>(i)].node < b.f[static_cast<std::size_t>(j)].node)) {
-      next = a.f[static_cast<std::size_t>(i++)];
-    } else if (i >= a.nf || b.f[static_cast<std::size_t>(j)].node < a.f[static_cast<std::size_t>(i)].node) {
-      next = b.f[static_cast<std::size_t>(j++)];
-    } else {
-      next = {a.f[static_cast<std::size_t>(i)].node,
-              a.f[static_cast<std::size_t>(i)].power + b.f[static_cast<std::size_t>(j)].power};
-      ++i;
-      ++j;
-      if (next.power == 0) continue;
-    }
-    if (out.nf == max_factors) return false;
-    out.f[static_cast<std::size_t>(out.nf++)] = next;
-  }
-  return true;
+constexpr long double coef_inv(long double a, bool wide) {
+  return wide ? 1 / a : static_cast<long double>(1.0 / static_cast<double>(a));
 }
 
 class diff_builder;
 
-// A sum of monomials, bound to the builder that owns its nodes (so the operators can
-// turn an overflowing sum or product into a node).
+// A sum of monomials [first, first + nt) of the builder's arena. The operators can turn
+// an overflowing sum or product into a node, so a poly knows its builder.
 struct poly {
   diff_builder* b = nullptr;
+  int first = 0;
   int nt = 0;
-  std::array<mono, max_terms> t{};
 
   constexpr bool zero() const { return nt == 0; }
   constexpr poly inverse() const;
@@ -1078,24 +1055,68 @@ class diff_builder : public builder {
 
   constexpr explicit diff_builder(graph from) : builder(std::move(from)) {}
 
-  constexpr poly zero() { return poly{this}; }
-  constexpr poly num(long double v, bool wide = false) {
-    poly p{this};
-    if (v == 0) return p;
-    p.nt = 1;
-    p.t[0].coef = wide ? v : static_cast<long double>(static_cast<double>(v));
-    p.t[0].wide = wide;
+  constexpr mono term(poly const& p, int i) const { return monos_[static_cast<std::size_t>(p.first + i)]; }
+  constexpr factor fac(mono const& m, int i) const { return factors_[static_cast<std::size_t>(m.first + i)]; }
+
+  // Monomials (values) stored contiguously as one poly.
+  constexpr poly store(mono const* m, int n) {
+    poly p{this, static_cast<int>(monos_.size()), n};
+    for (int i = 0; i < n; ++i) monos_.push_back(m[i]);
     return p;
+  }
+  constexpr mono make_term(long double coef, bool wide, factor const* f, int nf) {
+    mono m{coef, wide, static_cast<int>(factors_.size()), nf};
+    for (int i = 0; i < nf; ++i) factors_.push_back(f[i]);
+    return m;
+  }
+
+  constexpr poly zero() { return poly{this, 0, 0}; }
+  constexpr poly num(long double v, bool wide = false) {
+    if (v == 0) return zero();
+    mono m{wide ? v : static_cast<long double>(static_cast<double>(v)), wide, 0, 0};
+    return store(&m, 1);
   }
   // Node i as one factor.
   constexpr poly atom(int i) {
     if (is_lit(i)) return num((*this)[i].value, (*this)[i].wide);
-    poly p{this};
-    p.nt = 1;
-    p.t[0].nf = 1;
-    p.t[0].f[0] = {i, 1};
-    return p;
+    factor f{i, 1};
+    mono m = make_term(1, false, &f, 1);
+    return store(&m, 1);
   }
+
+  constexpr bool same_factors(mono const& a, mono const& c) const {
+    if (a.nf != c.nf) return false;
+    for (int i = 0; i < a.nf; ++i) {
+      factor x = fac(a, i), y = fac(c, i);
+      if (x.node != y.node || x.power != y.power) return false;
+    }
+    return true;
+  }
+
+  // a * c as a new monomial; false if it has too many factors.
+  constexpr bool mono_mul(mono const& a, mono const& c, mono& out) {
+    std::array<factor, max_factors> f{};
+    int n = 0, i = 0, j = 0;
+    while (i < a.nf || j < c.nf) {
+      factor next;
+      if (j >= c.nf || (i < a.nf && fac(a, i).node < fac(c, j).node)) {
+        next = fac(a, i++);
+      } else if (i >= a.nf || fac(c, j).node < fac(a, i).node) {
+        next = fac(c, j++);
+      } else {
+        next = {fac(a, i).node, fac(a, i).power + fac(c, j).power};
+        ++i;
+        ++j;
+        if (next.power == 0) continue;
+      }
+      if (n == max_factors) return false;
+      f[static_cast<std::size_t>(n++)] = next;
+    }
+    bool wide = a.wide || c.wide;
+    out = make_term(coef_mul(a.coef, c.coef, wide), wide, f.data(), n);
+    return true;
+  }
+
   // Node i as a monomial: products, quotients, negations and integer powers seen
   // through (a few levels deep), anything else one factor.
   constexpr poly E(int i, int depth = 0) {
@@ -1114,14 +1135,14 @@ class diff_builder : public builder {
         }
         case op::neg: {
           poly r = E(n.arg[0], depth + 1);
-          if (r.nt == 1) r.t[0].coef = -r.t[0].coef;
-          return r;
+          if (r.nt != 1) return r;
+          mono m = term(r, 0);
+          m.coef = -m.coef;
+          return store(&m, 1);
         }
-        case op::ipow: {
-          if (n.arg[1] >= 0) break;
-          poly r = E(n.arg[0], depth + 1);
-          return r.power(n.n);
-        }
+        case op::ipow:
+          if (n.arg[1] < 0) return E(n.arg[0], depth + 1).power(n.n);
+          break;
         default:
           break;
       }
@@ -1131,14 +1152,10 @@ class diff_builder : public builder {
 
   // The product of two monomials, or nt == -1 if it does not fit.
   constexpr poly mono_product(poly const& a, poly const& c) {
-    poly r{this};
-    if (a.zero() || c.zero()) return r;
-    if (a.nt != 1 || c.nt != 1 || !mono_mul(a.t[0], c.t[0], r.t[0])) {
-      r.nt = -1;
-      return r;
-    }
-    r.nt = 1;
-    return r;
+    if (a.zero() || c.zero()) return zero();
+    mono m;
+    if (a.nt != 1 || c.nt != 1 || !mono_mul(term(a, 0), term(c, 0), m)) return poly{this, 0, -1};
+    return store(&m, 1);
   }
 
   // The poly as a node.
@@ -1146,14 +1163,11 @@ class diff_builder : public builder {
     if (p.nt == 0) return lit(0);
     int result = -1;
     for (int i = 0; i < p.nt; ++i) {
-      mono m = p.t[static_cast<std::size_t>(i)];
+      mono m = term(p, i);
       bool negative = m.coef < 0;
       if (negative && result >= 0) m.coef = -m.coef;
-      int term = make_mono(m);
-      if (result < 0)
-        result = term;
-      else
-        result = node(negative ? op::sub : op::add, result, term);
+      int t = make_mono(m);
+      result = result < 0 ? t : node(negative ? op::sub : op::add, result, t);
     }
     return result;
   }
@@ -1165,60 +1179,66 @@ class diff_builder : public builder {
         int fk = k == 1 ? f : k == 2 ? node(op::mul, f, f) : k == 3 ? node(op::mul, node(op::mul, f, f), f) : ipow(f, k);
         r = r < 0 ? fk : node(op::mul, r, fk);
       };
-      for (int i = 0; i < m.nf; ++i) {
-        auto const& f = m.f[static_cast<std::size_t>(i)];
-        if (f.node != late && f.power * sign > 0) times(f.node, f.power * sign);
-      }
-      for (int i = 0; i < m.nf; ++i) {
-        auto const& f = m.f[static_cast<std::size_t>(i)];
-        if (f.node == late && f.power * sign > 0) times(f.node, f.power * sign);
-      }
+      for (int late_pass = 0; late_pass < 2; ++late_pass)
+        for (int i = 0; i < m.nf; ++i) {
+          factor f = fac(m, i);
+          if ((f.node == late) == (late_pass == 1) && f.power * sign > 0) times(f.node, f.power * sign);
+        }
       return r;
     };
     int num_part = product(1), den = product(-1);
-    int c = lit(m.coef, m.wide);
-    if (num_part < 0 && den < 0) return c;
+    if (num_part < 0 && den < 0) return lit(m.coef, m.wide);
     if (den >= 0) {
-      if (num_part < 0) return node(op::div, c, den);
+      if (num_part < 0) return node(op::div, lit(m.coef, m.wide), den);
       num_part = node(op::div, num_part, den);
     }
     if (m.coef == 1) return num_part;
     if (m.coef == -1) return node(op::neg, num_part);
-    return node(op::mul, c, num_part);
+    return node(op::mul, lit(m.coef, m.wide), num_part);
   }
+
+ private:
+  std::vector<factor> factors_;
+  std::vector<mono> monos_;
 };
 
 // Like terms collect; past capacity, each side becomes a node.
 constexpr poly operator+(poly const& p, poly const& q) {
   diff_builder* b = p.b ? p.b : q.b;
-  poly r = p;
-  r.b = b;
+  if (q.zero()) return p;
+  if (p.zero()) return q;
+  std::array<mono, max_terms> r{};
+  int n = 0;
+  for (int i = 0; i < p.nt; ++i) r[static_cast<std::size_t>(n++)] = b->term(p, i);
   for (int j = 0; j < q.nt; ++j) {
-    mono const& m = q.t[static_cast<std::size_t>(j)];
-    bool merged = false;
-    for (int i = 0; i < r.nt && !merged; ++i) {
-      mono& e = r.t[static_cast<std::size_t>(i)];
-      if (e.same_factors(m)) {
-        e.wide = e.wide || m.wide;
-        e.coef = coef_add(e.coef, m.coef, e.wide);
-        merged = true;
-        if (e.coef == 0) {
-          for (int k = i; k + 1 < r.nt; ++k) r.t[static_cast<std::size_t>(k)] = r.t[static_cast<std::size_t>(k + 1)];
-          --r.nt;
-        }
+    mono const m = b->term(q, j);
+    int same = -1;
+    for (int i = 0; i < n && same < 0; ++i)
+      if (b->same_factors(r[static_cast<std::size_t>(i)], m)) same = i;
+    if (same >= 0) {
+      mono& e = r[static_cast<std::size_t>(same)];
+      e.wide = e.wide || m.wide;
+      e.coef = coef_add(e.coef, m.coef, e.wide);
+      if (e.coef == 0) {
+        for (int k = same; k + 1 < n; ++k) r[static_cast<std::size_t>(k)] = r[static_cast<std::size_t>(k + 1)];
+        --n;
       }
+      continue;
     }
-    if (merged) continue;
-    if (r.nt == max_terms) return b->atom(b->make(p)) + b->atom(b->make(q));
-    r.t[static_cast<std::size_t>(r.nt++)] = m;
+    if (n == max_terms) return b->atom(b->make(p)) + b->atom(b->make(q));
+    r[static_cast<std::size_t>(n++)] = m;
   }
-  return r;
+  return b->store(r.data(), n);
 }
 
 constexpr poly operator-(poly const& p, poly const& q) {
-  poly n = q;
-  for (int i = 0; i < n.nt; ++i) n.t[static_cast<std::size_t>(i)].coef = -n.t[static_cast<std::size_t>(i)].coef;
-  return p + n;
+  if (q.zero()) return p;
+  std::array<mono, max_terms> r{};
+  for (int i = 0; i < q.nt; ++i) {
+    r[static_cast<std::size_t>(i)] = q.b->term(q, i);
+    r[static_cast<std::size_t>(i)].coef = -r[static_cast<std::size_t>(i)].coef;
+  }
+  return p + q.b->store(r.data(), q.nt);
 }
 
 // A sum times a monomial distributes (so terms can collect); a sum times a sum
@@ -1229,47 +1249,41 @@ constexpr poly operator*(poly const& p, poly const& q) {
   if (p.nt > 1 && q.nt > 1) return b->atom(b->make(p)) * q;
   poly const& single = p.nt == 1 ? p : q;
   poly const& many = p.nt == 1 ? q : p;
-  poly r{b};
+  mono const s = b->term(single, 0);
+  std::array<mono, max_terms> r{};
   for (int i = 0; i < many.nt; ++i) {
-    mono m;
-    if (!mono_mul(many.t[static_cast<std::size_t>(i)], single.t[0], m)) {
-      poly a = b->atom(b->make(single)), c = b->atom(b->make(many));
-      mono_mul(a.t[0], c.t[0], r.t[0]);
-      r.nt = 1;
-      return r;
+    if (!b->mono_mul(b->term(many, i), s, r[static_cast<std::size_t>(i)])) {
+      mono m;
+      b->mono_mul(b->term(b->atom(b->make(single)), 0), b->term(b->atom(b->make(many)), 0), m);
+      return b->store(&m, 1);
     }
-    poly one{b};
-    one.nt = 1;
-    one.t[0] = m;
-    r = r + one;
   }
-  return r;
+  // The products of distinct monomials by one monomial are distinct: nothing collects.
+  return b->store(r.data(), many.nt);
 }
 
 constexpr poly poly::inverse() const {
   if (nt == 0) return b->num(std::numeric_limits<double>::infinity());
   if (nt != 1) return b->atom(b->make(*this)).inverse();
-  poly r = *this;
-  mono& m = r.t[0];
-  if (m.wide)
-    m.coef = 1 / m.coef;
-  else
-    m.coef = static_cast<long double>(1.0 / static_cast<double>(m.coef));
-  for (int i = 0; i < m.nf; ++i) m.f[static_cast<std::size_t>(i)].power = -m.f[static_cast<std::size_t>(i)].power;
-  return r;
+  mono const m = b->term(*this, 0);
+  std::array<factor, max_factors> f{};
+  for (int i = 0; i < m.nf; ++i) f[static_cast<std::size_t>(i)] = {b->fac(m, i).node, -b->fac(m, i).power};
+  mono r = b->make_term(coef_inv(m.coef, m.wide), m.wide, f.data(), m.nf);
+  return b->store(&r, 1);
 }
 
 constexpr poly poly::power(long long k) const {
   if (k == 0) return b->num(1);
   if (nt == 0) return k > 0 ? *this : b->num(std::numeric_limits<double>::infinity());
   if (nt != 1) return b->atom(b->make(*this)).power(k);
-  poly r = *this;
-  mono& m = r.t[0];
+  mono const m = b->term(*this, 0);
   long double c = 1;
   for (long long i = 0; i < (k < 0 ? -k : k); ++i) c = coef_mul(c, m.coef, m.wide);
-  m.coef = k < 0 ? (m.wide ? 1 / c : static_cast<long double>(1.0 / static_cast<double>(c))) : c;
-  for (int i = 0; i < m.nf; ++i) m.f[static_cast<std::size_t>(i)].power *= static_cast<int>(k);
-  return r;
+  std::array<factor, max_factors> f{};
+  for (int i = 0; i < m.nf; ++i)
+    f[static_cast<std::size_t>(i)] = {b->fac(m, i).node, b->fac(m, i).power * static_cast<int>(k)};
+  mono r = b->make_term(k < 0 ? coef_inv(c, m.wide) : c, m.wide, f.data(), m.nf);
+  return b->store(&r, 1);
 }
 
 // ---------------------------------------------------------------------------------
