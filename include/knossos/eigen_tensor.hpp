@@ -1,5 +1,5 @@
-// knossos: Eigen::Tensor and TensorMap as ks::vmap arguments and outputs (contiguous,
-// any rank; the result has the same dimensions). Docs: docs/vmap.md
+// knossos: Eigen::Tensor, TensorMap and TensorFixedSize as ks::vmap arguments and
+// outputs (contiguous, any rank; the result has the same dimensions). Docs: docs/vmap.md
 #pragma once
 
 #include <unsupported/Eigen/CXX11/Tensor>
@@ -9,7 +9,7 @@
 namespace ks {
 
 template <class T, int R, int O, class I>
-struct array_traits<Eigen::Tensor<T, R, O, I>, std::enable_if_t<detail::is_element<T>::value>> {
+struct array_traits<Eigen::Tensor<T, R, O, I>> {
   static constexpr bool is_array = true;
   using element = T;
   template <class X>
@@ -21,7 +21,7 @@ struct array_traits<Eigen::Tensor<T, R, O, I>, std::enable_if_t<detail::is_eleme
 };
 
 template <class T, int R, int O, class I, int MO>
-struct array_traits<Eigen::TensorMap<Eigen::Tensor<T, R, O, I>, MO>, std::enable_if_t<detail::is_element<std::remove_const_t<T>>::value>> {
+struct array_traits<Eigen::TensorMap<Eigen::Tensor<T, R, O, I>, MO>> {
   static constexpr bool is_array = true;
   using element = std::remove_const_t<T>;
   template <class X>
@@ -32,6 +32,18 @@ struct array_traits<Eigen::TensorMap<Eigen::Tensor<T, R, O, I>, MO>, std::enable
   static auto make_result(Eigen::TensorMap<Eigen::Tensor<T, R, O, I>, MO> const& t) {
     return Eigen::Tensor<element, R, O, I>(t.dimensions());
   }
+};
+
+template <class T, class D, int O, class I>
+struct array_traits<Eigen::TensorFixedSize<T, D, O, I>> {
+  static constexpr bool is_array = true;
+  using element = T;
+  template <class X>
+  static auto describe(X& t) {
+    using P = std::remove_pointer_t<decltype(t.data())>;
+    return detail::plane<P>{t.data(), static_cast<std::size_t>(t.size()), 1, 1, 1, true};
+  }
+  static auto make_result(Eigen::TensorFixedSize<T, D, O, I> const&) { return Eigen::TensorFixedSize<T, D, O, I>{}; }
 };
 
 }  // namespace ks
