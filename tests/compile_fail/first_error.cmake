@@ -1,7 +1,9 @@
 # Compiles a case that must not compile and checks its FIRST error, so that the
 # message a user reads first is the one we wrote, not an error from inside the
 # library that the compiler reached before our static_assert.
-#   cmake -DREGEX=<regex> [-DMAX_ERRORS=n] -P first_error.cmake -- <compiler> <args...>
+#   cmake -DREGEX=<regex> [-DMAX_ERRORS=n | -DERRORS=n] -P first_error.cmake -- <compiler> <args...>
+# MAX_ERRORS: at most n error lines. ERRORS: exactly n, and every one matches (a case
+# with n misuses, each of which must give our message and nothing else).
 set(command)
 set(after_dashes OFF)
 foreach(i RANGE 1 ${CMAKE_ARGC})
@@ -26,5 +28,15 @@ if(NOT first MATCHES "${REGEX}")
 endif()
 if(DEFINED MAX_ERRORS AND count GREATER MAX_ERRORS)
   message(FATAL_ERROR "${count} errors, expected at most ${MAX_ERRORS}:\n${err}")
+endif()
+if(DEFINED ERRORS)
+  if(NOT count EQUAL ERRORS)
+    message(FATAL_ERROR "${count} errors, expected exactly ${ERRORS}:\n${err}")
+  endif()
+  foreach(line ${errors})
+    if(NOT line MATCHES "${REGEX}")
+      message(FATAL_ERROR "an error that is not the expected one\n  expected: ${REGEX}\n  got:      ${line}")
+    endif()
+  endforeach()
 endif()
 message(STATUS "first error, as expected (${count} in all): ${first}")
