@@ -55,9 +55,13 @@ void gelu_vjp(benchmark::State& state, std::string t) {
 
 int main(int argc, char** argv) {
   at::set_num_threads(1);
+  // Types spelled out: in C++20, std::pair{"...", f} deduces an array and a function
+  // type instead of decaying them.
+  using bench_fn = void (*)(benchmark::State&, std::string);
+  std::pair<std::string, bench_fn> const kernels[] = {
+      {"relu3/fwd/", relu3_fwd}, {"relu3/vjp/", relu3_vjp}, {"gelu/fwd/", gelu_fwd}, {"gelu/vjp/", gelu_vjp}};
   for (std::string t : {"f32", "f64"}) {
-    for (auto [name, fn] : {std::pair{"relu3/fwd/", relu3_fwd}, std::pair{"relu3/vjp/", relu3_vjp},
-                            std::pair{"gelu/fwd/", gelu_fwd}, std::pair{"gelu/vjp/", gelu_vjp}}) {
+    for (auto const& [name, fn] : kernels) {
       benchmark::RegisterBenchmark((name + t + "/aten").c_str(), fn, t)
           ->Arg(16)->Arg(65025)->Arg(1 << 20)->Arg(1 << 24);
     }

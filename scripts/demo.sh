@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --core
 cmake --preset release >/dev/null
 cmake --build --preset release --target relu3_demo
-./build/release/examples/relu3/relu3_demo "$@"
+# The plot goes into the build folder, not the repository (a path given here wins).
+./build/release/examples/relu3/relu3_demo build/release/relu3.svg "$@"

@@ -95,3 +95,16 @@ TEST_CASE("Eigen::Tensor keeps its dimensions") {
   CHECK(r.dimension(2) == 5);
   for (Eigen::Index i = 0; i < t.size(); ++i) CHECK(r.data()[i] == ks::lift(relu3)(t.data()[i]));
 }
+
+TEST_CASE("Eigen::TensorFixedSize and TensorMap") {
+  Eigen::TensorFixedSize<double, Eigen::Sizes<2, 3, 4>> t;
+  for (Eigen::Index i = 0; i < t.size(); ++i) t.data()[i] = -1.5 + 0.125 * static_cast<double>(i);
+  auto r = ks::vmap(relu3)(t);
+  static_assert(std::is_same_v<decltype(r), Eigen::TensorFixedSize<double, Eigen::Sizes<2, 3, 4>>>);
+  for (Eigen::Index i = 0; i < t.size(); ++i) CHECK(r.data()[i] == ks::lift(relu3)(t.data()[i]));
+
+  Eigen::TensorMap<Eigen::Tensor<double, 2>> m(t.data(), 6, 4);
+  Eigen::Tensor<double, 2> rm = ks::vmap(ks::grad(relu3))(m);
+  CHECK(rm.dimension(0) == 6);
+  for (Eigen::Index i = 0; i < m.size(); ++i) CHECK(rm.data()[i] == ks::grad(relu3)(t.data()[i]));
+}

@@ -2,6 +2,14 @@
 // Docs: docs/index.md
 #pragma once
 
+// One line instead of pages of errors from C++20 code. #error does not stop a
+// compiler, so the include of a header that does not exist after it does: the
+// remaining knossos code is never read.
+#if (defined(_MSVC_LANG) ? _MSVC_LANG : __cplusplus) < 202002L
+#error "knossos needs C++20: compile with -std=c++20 (CMake: target_compile_features(app PRIVATE cxx_std_20))"
+#include <knossos needs C++20>
+#endif
+
 #include <cstddef>
 #include <type_traits>
 
@@ -10,6 +18,8 @@
 #define KNOSSOS_VERSION_MAJOR 0
 #define KNOSSOS_VERSION_MINOR 1
 #define KNOSSOS_VERSION_PATCH 0
+// One number to compare: MAJOR * 10000 + MINOR * 100 + PATCH (0.1.0 is 100).
+#define KNOSSOS_VERSION (KNOSSOS_VERSION_MAJOR * 10000 + KNOSSOS_VERSION_MINOR * 100 + KNOSSOS_VERSION_PATCH)
 
 // Expression evaluation is a recursion over small function templates. They are left
 // to the compiler's inliner: forcing every level inline (always_inline) doubled g++'s

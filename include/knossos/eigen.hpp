@@ -9,10 +9,16 @@
 
 namespace ks::detail {
 
+// Eigen objects stored in memory, of any scalar type (vmap itself refuses those that
+// are not float or double, with its own message).
+// (Compared with the type derived() returns, not with A itself: VectorBlock, what
+// segment() and head() return, derives from DenseBase<Block<...>>.)
 template <class A>
-concept eigen_direct = std::derived_from<A, Eigen::DenseBase<A>> &&
-                       (static_cast<unsigned>(A::Flags) & Eigen::DirectAccessBit) != 0 &&
-                       is_element<typename A::Scalar>::value;
+using eigen_derived_t = std::remove_cvref_t<decltype(std::declval<A&>().derived())>;
+
+template <class A>
+concept eigen_direct = requires(A& a) { a.derived(); } && std::derived_from<A, Eigen::DenseBase<eigen_derived_t<A>>> &&
+                       (static_cast<unsigned>(A::Flags) & Eigen::DirectAccessBit) != 0;
 
 }  // namespace ks::detail
 

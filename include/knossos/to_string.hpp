@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <knossos/error.hpp>
 #include <knossos/lift.hpp>
 
 namespace ks::detail {
@@ -114,8 +115,8 @@ std::string to_string(F const& f, std::initializer_list<std::string_view> names 
   static_assert(n <= detail::max_arity, "ks::to_string: the function cannot be traced: its parameters must be `auto`");
   auto printed = detail::default_names(n);
   if (names.size() != 0 && names.size() != n)
-    throw std::invalid_argument("ks::to_string: " + std::to_string(names.size()) + " names given for a function of " +
-                                std::to_string(n) + " arguments");
+    KNOSSOS_THROW(std::invalid_argument("ks::to_string: " + std::to_string(names.size()) +
+                                        " names given for a function of " + std::to_string(n) + " arguments"));
   std::size_t i = 0;
   for (auto name : names) printed[i++] = std::string(name);
   detail::builder b;

@@ -3,9 +3,9 @@
 #pragma once
 
 #include <array>
-#include <immintrin.h>
 #include <cstddef>
 #include <cstdint>
+#include <ranges>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <knossos/arch.hpp>
+#include <knossos/error.hpp>
 #include <knossos/lift.hpp>
 #include <knossos/parallel.hpp>
 
@@ -57,30 +59,56 @@ struct plane {
 template <class T>
 struct is_element : std::bool_constant<std::is_same_v<T, float> || std::is_same_v<T, double>> {};
 
-template <class R>
-concept contiguous_1d = requires(R& r) {
-  { std::data(r) };
-  { std::size(r) } -> std::convertible_to<std::size_t>;
-} && is_element<std::remove_cvref_t<decltype(*std::data(std::declval<R&>()))>>::value;
+// Eigen objects are recognised by their shape, so that this header needs no Eigen
+// include and the answer does not depend on include order. Their data() and size()
+// do not make them contiguous (a block or a row is strided): <knossos/eigen.hpp>
+// says how to read each one, and without it they are refused.
+template <class A>
+concept eigen_dense_like = requires(A const& a) {
+  typename A::Scalar;
+  typename A::PlainObject;
+  typename A::StorageKind;
+  A::RowsAtCompileTime;
+  A::ColsAtCompileTime;
+  A::InnerStrideAtCompileTime;
+  a.rows();
+  a.cols();
+  a.derived();
+};
 
-// std::vector, std::array, std::span and anything with data() and size().
-template <class A, bool = contiguous_1d<A>>
+// Eigen::Tensor, TensorMap and TensorFixedSize, the tensors <knossos/eigen_tensor.hpp> reads.
+template <class A>
+concept eigen_tensor_like = requires(A const& a) {
+  typename A::Scalar;
+  typename A::Dimensions;
+  A::NumIndices;
+  a.dimensions();
+  a.data();
+};
+
+// A contiguous sized range: std::vector, std::array, std::span, ... Having data() and
+// size() is not enough: Eigen blocks have both and skip elements.
+template <class A>
+concept contiguous_sized = std::ranges::contiguous_range<A> && std::ranges::sized_range<A> &&
+                           !eigen_dense_like<A> && !eigen_tensor_like<A>;
+
+template <class A>
 struct range_traits {
   static constexpr bool is_array = false;
 };
-template <class A>
-struct range_traits<A, true> {
+template <contiguous_sized A>
+struct range_traits<A> {
   static constexpr bool is_array = true;
-  using element = std::remove_cvref_t<decltype(*std::data(std::declval<A&>()))>;
+  using element = std::ranges::range_value_t<A>;
   static auto describe(A& a) {
-    using P = std::remove_reference_t<decltype(*std::data(a))>;
-    return detail::plane<P>{std::data(a), std::size(a), 1, 1, 1, true};
+    using P = std::remove_reference_t<std::ranges::range_reference_t<A>>;
+    return detail::plane<P>{std::ranges::data(a), std::ranges::size(a), 1, 1, 1, true};
   }
   static auto make_result(A const& a) {
     if constexpr (requires { std::tuple_size<A>::value; })
       return std::array<element, std::tuple_size<A>::value>{};
     else
-      return std::vector<element>(std::size(a));
+      return std::vector<element>(std::ranges::size(a));
   }
 };
 
@@ -88,8 +116,9 @@ struct range_traits<A, true> {
 
 /// How vmap sees an array type: `describe(a)` gives its memory layout as a plane,
 /// `make_result(a)` a new container like it (same kind and shape). Contiguous ranges
-/// (std::vector, std::array, std::span) by default; specialised for ks::view and, in
-/// <knossos/eigen.hpp>, for Eigen.
+/// (std::vector, std::array, std::span) by default; specialised for ks::view, in
+/// <knossos/eigen.hpp> for Eigen and in <knossos/eigen_tensor.hpp> for Eigen::Tensor.
+/// Specialise it (is_array, element, describe, make_result) for another array type.
 template <class A, class = void>
 struct array_traits : detail::range_traits<A> {};
 
@@ -108,9 +137,6 @@ inline constexpr bool is_array_v = array_traits<std::remove_cvref_t<A>>::is_arra
 
 template <class A>
 using element_t = typename array_traits<std::remove_cvref_t<A>>::element;
-
-template <class A>
-concept vmap_argument = is_array_v<A> || std::is_arithmetic_v<std::remove_cvref_t<A>>;
 
 // The element type of the first array among As.
 template <class... As>
@@ -138,6 +164,89 @@ constexpr bool element_is() {
 template <class T, class... As>
 constexpr bool elements_agree() {
   return (element_is<T, As>() && ...);
+}
+
+// What an argument of vmap is, for the diagnostics: each kind that is not an array
+// or a number gets its own message, naming what to write instead.
+enum class argument_kind { array, number, eigen_without_header, eigen_expression, tensor_without_header, other };
+
+template <class A>
+constexpr argument_kind kind_of() {
+  using U = std::remove_cvref_t<A>;
+  if constexpr (is_array_v<U>)
+    return argument_kind::array;
+  else if constexpr (std::is_arithmetic_v<U>)
+    return argument_kind::number;
+  else if constexpr (eigen_dense_like<U>)
+    // Only Eigen objects stored in memory have data(); products, sums and other
+    // expressions are computed on access.
+    return requires(U& u) { u.data(); } ? argument_kind::eigen_without_header : argument_kind::eigen_expression;
+  else if constexpr (eigen_tensor_like<U>)
+    return argument_kind::tensor_without_header;
+  else
+    return argument_kind::other;
+}
+
+template <argument_kind K, class... A>
+inline constexpr bool any_kind = ((kind_of<A>() == K) || ...);
+
+// The Eigen objects and tensors that need an adapter header, or an .eval(): shared by
+// the checks of arguments and of outputs.
+template <class... A>
+constexpr bool eigen_kinds_valid() {
+  static_assert(!any_kind<argument_kind::eigen_without_header, A...>,
+                "ks::vmap: Eigen objects are arrays only with #include <knossos/eigen.hpp>");
+  static_assert(!any_kind<argument_kind::eigen_expression, A...>,
+                "ks::vmap: an Eigen expression (a product such as W * X, a sum, ...) is not stored in memory: "
+                "pass (W * X).eval(), or compute it inside f");
+  static_assert(!any_kind<argument_kind::tensor_without_header, A...>,
+                "ks::vmap: Eigen::Tensor, TensorMap and TensorFixedSize are arrays with "
+                "#include <knossos/eigen_tensor.hpp> (other tensor expressions: evaluate them into a Tensor)");
+  return !any_kind<argument_kind::eigen_without_header, A...> && !any_kind<argument_kind::eigen_expression, A...> &&
+         !any_kind<argument_kind::tensor_without_header, A...>;
+}
+
+// Checks the arguments of vmap(f)(a...) (or of vmap(f).into(out, a...)), one message
+// for one mistake. Called where a constant is needed, so that g++ and clang check
+// it before anything else in the call: the message is the first error.
+template <class... A>
+constexpr bool arguments_valid() {
+  using T = typename first_element<A...>::type;
+  constexpr bool eigen_ok = eigen_kinds_valid<A...>();
+  static_assert(!any_kind<argument_kind::other, A...>,
+                "ks::vmap(f)(args...): each argument must be an array (std::vector, std::array, std::span or another "
+                "contiguous range; ks::view(ptr, n[, stride]); Eigen objects with <knossos/eigen.hpp>; a type with "
+                "a ks::array_traits specialisation) or a number");
+  constexpr bool kinds_ok = eigen_ok && !any_kind<argument_kind::other, A...>;
+  constexpr bool has_array = any_kind<argument_kind::array, A...>;
+  static_assert(!kinds_ok || has_array, "ks::vmap(f)(args...): at least one argument must be an array");
+  if constexpr (kinds_ok && has_array) {
+    static_assert(is_element<T>::value, "ks::vmap: arrays of float or double only");
+    static_assert(!is_element<T>::value || elements_agree<T, A...>(),
+                  "ks::vmap: all arrays must have the same element type");
+    return is_element<T>::value && elements_agree<T, A...>();
+  } else {
+    return false;
+  }
+}
+
+// Checks the outputs of vmap(f).into(outs..., a...): writable arrays of T.
+template <class T, class... O>
+constexpr bool outputs_valid(std::type_identity<std::tuple<O...>>) {
+  if constexpr (!eigen_kinds_valid<O...>()) {
+    return false;
+  } else {
+    static_assert((is_array_v<O> && ...), "ks::vmap(f).into: outputs must be arrays");
+    if constexpr ((is_array_v<O> && ...)) {
+      constexpr bool writable = (requires(O& o) {
+        { array_traits<std::remove_cvref_t<O>>::describe(o) } -> std::same_as<plane<T>>;
+      } && ...);
+      static_assert(writable, "ks::vmap(f).into: outputs must be writable arrays of the inputs' element type");
+      return writable;
+    } else {
+      return false;
+    }
+  }
 }
 
 // One loop argument: an array (pointer and stride along the loop), or a broadcast scalar.
@@ -247,30 +356,6 @@ template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_
 // plain store loop at 2^24 elements). Needs 64-byte aligned destinations.
 inline constexpr std::size_t stream_threshold_bytes = std::size_t{16} << 20;
 
-template <class B, class T>
-KS_INLINE void store_stream(T* p, B const& v) {
-  auto r = static_cast<typename B::register_type>(v);
-#if defined(__AVX512F__)
-  if constexpr (sizeof(r) == 64) {
-    if constexpr (std::is_same_v<T, float>) return _mm512_stream_ps(p, r);
-    else return _mm512_stream_pd(p, r);
-  }
-#endif
-#if defined(__AVX__)
-  if constexpr (sizeof(r) == 32) {
-    if constexpr (std::is_same_v<T, float>) return _mm256_stream_ps(p, r);
-    else return _mm256_stream_pd(p, r);
-  }
-#endif
-#if defined(__SSE2__)
-  if constexpr (sizeof(r) == 16) {
-    if constexpr (std::is_same_v<T, float>) return _mm_stream_ps(p, r);
-    else return _mm_stream_pd(p, r);
-  }
-#endif
-  v.store_aligned(p);
-}
-
 template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I, std::size_t... K>
 KS_INLINE void step_stream(Fn const& fn, std::size_t i, std::array<lane_source<T>, NI> const& in,
                            std::array<lane_sink<T>, NO> const& out, std::index_sequence<I...>,
@@ -284,18 +369,17 @@ KS_FLATTEN void run_1d_stream(Fn const& fn, std::size_t begin, std::size_t end, 
                               std::array<lane_sink<T>, NO> out) {
   for (std::size_t i = begin; i < end; i += B::size)
     step_stream<B>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
-#if defined(__SSE2__)
-  _mm_sfence();  // make the streamed stores visible before anyone reads them
-#endif
+  stream_fence();
 }
 
 // [begin, end) split as: a plain head until every output is aligned for streaming,
 // the streamed middle, a plain rest. Returns false when streaming does not apply.
+// Only for targets with streaming stores (see arch.hpp).
 template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
 bool run_streaming(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
                    std::array<lane_sink<T>, NO> const& out) {
   constexpr std::size_t align = sizeof(typename B::register_type);
-  if ((end - begin) * sizeof(T) * NO < stream_threshold_bytes || align < 16) return false;
+  if ((end - begin) * sizeof(T) * NO < stream_threshold_bytes) return false;
   auto misalign = [&](T const* p) { return reinterpret_cast<std::uintptr_t>(p + begin) % align; };
   std::uintptr_t m = misalign(out[0].data);
   if (m % sizeof(T) != 0) return false;
@@ -318,7 +402,8 @@ bool run_streaming(Fn const& fn, std::size_t begin, std::size_t end, std::array<
 template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
 void run_segment(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
                  std::array<lane_sink<T>, NO> const& out, bool contiguous) {
-  if (contiguous && run_streaming<B>(fn, begin, end, in, out)) return;
+  if constexpr (has_stream_store<B>)
+    if (contiguous && run_streaming<B>(fn, begin, end, in, out)) return;
   std::size_t full = begin + (end - begin) / B::size * B::size;
   if (contiguous)
     run_1d<B, true>(fn, begin, full, in, out);
@@ -435,24 +520,24 @@ loop_plan<T, NI, NO> plan_loop(std::array<plane<T const>, NI> in, std::array<boo
     if (!is_array[k]) continue;
     in[k] = conform(in[k], ref);
     if (!same_shape(in[k], ref))
-      throw std::invalid_argument("ks::vmap: argument " + std::to_string(k + 1) + " has " + shape_of(in[k]) +
-                                  " but argument " + std::to_string(ref_index + 1) + " has " + shape_of(ref));
+      KNOSSOS_THROW(std::invalid_argument("ks::vmap: argument " + std::to_string(k + 1) + " has " + shape_of(in[k]) +
+                                          " but argument " + std::to_string(ref_index + 1) + " has " + shape_of(ref)));
   }
   for (std::size_t k = 0; k < NO; ++k) {
     out[k] = conform(out[k], ref);
     if (!same_shape(out[k], ref))
-      throw std::invalid_argument("ks::vmap: output " + std::to_string(k + 1) + " has " + shape_of(out[k]) +
-                                  " but argument " + std::to_string(ref_index + 1) + " has " + shape_of(ref));
+      KNOSSOS_THROW(std::invalid_argument("ks::vmap: output " + std::to_string(k + 1) + " has " + shape_of(out[k]) +
+                                          " but argument " + std::to_string(ref_index + 1) + " has " + shape_of(ref)));
     // In place is fine (each element is read before it is written); a shifted overlap
     // would read elements already overwritten.
     for (std::size_t j = 0; j < NI; ++j)
       if (is_array[j] && overlaps(out[k], in[j]) && !same_layout(out[k], in[j]))
-        throw std::invalid_argument("ks::vmap: output " + std::to_string(k + 1) + " overlaps argument " +
-                                    std::to_string(j + 1) + " without being the same array");
+        KNOSSOS_THROW(std::invalid_argument("ks::vmap: output " + std::to_string(k + 1) + " overlaps argument " +
+                                            std::to_string(j + 1) + " without being the same array"));
     for (std::size_t j = 0; j < k; ++j)
       if (overlaps(out[k], out[j]))
-        throw std::invalid_argument("ks::vmap: outputs " + std::to_string(j + 1) + " and " +
-                                    std::to_string(k + 1) + " overlap");
+        KNOSSOS_THROW(std::invalid_argument("ks::vmap: outputs " + std::to_string(j + 1) + " and " +
+                                            std::to_string(k + 1) + " overlap"));
   }
 
   loop_plan<T, NI, NO> plan;
@@ -577,16 +662,6 @@ struct vmap_fn {
     return run_contiguous_impl<B>(f, in, is_array, scalars, out, Parallel);
   }
 
-  template <class T, class... A>
-  static constexpr void check_arguments() {
-    static_assert((vmap_argument<A> && ...),
-                  "ks::vmap(f)(args...): each argument must be an array (std::vector, std::array, std::span, "
-                  "ks::view(ptr, n); Eigen objects with <knossos/eigen.hpp>) or a number");
-    static_assert((is_array_v<A> || ...), "ks::vmap(f)(args...): at least one argument must be an array");
-    static_assert(is_element<T>::value, "ks::vmap: arrays of float or double only");
-    static_assert(elements_agree<T, A...>(), "ks::vmap: all arrays must have the same element type");
-  }
-
   // The result type of f on batches of T, for arguments A...
   template <class T, class... A>
   using batch_result_t = decltype(std::declval<F const&>()(
@@ -596,22 +671,7 @@ struct vmap_fn {
   /// like the first array (a std::tuple of them when f returns several values).
   template <class... A>
   auto operator()(A const&... a) const {
-    using T = typename first_element<A...>::type;
-    check_arguments<T, A...>();
-    auto const& first = first_array(a...);
-    using Traits = array_traits<std::remove_cvref_t<decltype(first)>>;
-    constexpr std::size_t n_out = result_count<batch_result_t<T, A...>>;
-    if constexpr (n_out == 1) {
-      auto out = Traits::make_result(first);
-      into(out, a...);
-      return out;
-    } else {
-      auto outs = [&]<std::size_t... K>(std::index_sequence<K...>) {
-        return std::tuple{(static_cast<void>(K), Traits::make_result(first))...};
-      }(std::make_index_sequence<n_out>{});
-      std::apply([&](auto&... o) { into(std::tie(o...), a...); }, outs);
-      return outs;
-    }
+    if constexpr (arguments_valid<A...>()) return apply_valid(a...);
   }
 
   /// Evaluate f over a..., writing into preallocated outputs: one array, or std::tie of
@@ -619,15 +679,52 @@ struct vmap_fn {
   /// inputs (in place). Sizes are checked before anything is written.
   template <class Out, class... A>
   void into(Out&& out, A const&... a) const {
+    if constexpr (arguments_valid<A...>()) into_valid(out, a...);
+  }
+
+  template <class... A>
+  auto apply_valid(A const&... a) const {
     using T = typename first_element<A...>::type;
-    check_arguments<T, A...>();
-    using B = xsimd::batch<T>;
-    constexpr std::size_t ni = sizeof...(A);
+    auto const& first = first_array(a...);
+    using Traits = array_traits<std::remove_cvref_t<decltype(first)>>;
+    constexpr std::size_t n_out = result_count<batch_result_t<T, A...>>;
+    if constexpr (n_out == 1) {
+      auto out = Traits::make_result(first);
+      into_valid(out, a...);
+      return out;
+    } else {
+      auto outs = [&]<std::size_t... K>(std::index_sequence<K...>) {
+        return std::tuple{(static_cast<void>(K), Traits::make_result(first))...};
+      }(std::make_index_sequence<n_out>{});
+      std::apply(
+          [&](auto&... o) {
+            auto tied = std::tie(o...);
+            into_valid(tied, a...);
+          },
+          outs);
+      return outs;
+    }
+  }
+
+  template <class Out, class... A>
+  void into_valid(Out& out, A const&... a) const {
+    using T = typename first_element<A...>::type;
     using R = batch_result_t<T, A...>;
     constexpr std::size_t no = result_count<R>;
     auto outs = as_output_tuple(out);
     static_assert(std::tuple_size_v<decltype(outs)> == no,
                   "ks::vmap(f).into(out, args...): pass one output per result of f (std::tie(a, b) for two)");
+    if constexpr (std::tuple_size_v<decltype(outs)> == no &&
+                  outputs_valid<T>(std::type_identity<decltype(outs)>{}))
+      run_loop(outs, a...);
+  }
+
+  template <class Outs, class... A>
+  void run_loop(Outs& outs, A const&... a) const {
+    using T = typename first_element<A...>::type;
+    using B = xsimd::batch<T>;
+    constexpr std::size_t ni = sizeof...(A);
+    constexpr std::size_t no = std::tuple_size_v<Outs>;
 
     std::array<plane<T const>, ni> in_planes{};
     std::array<bool, ni> is_array{};
@@ -651,11 +748,7 @@ struct vmap_fn {
       (
           [&](auto& o) {
             using O = std::remove_cvref_t<decltype(o)>;
-            static_assert(is_array_v<O>, "ks::vmap(f).into: outputs must be arrays");
-            auto p = array_traits<O>::describe(o);
-            static_assert(std::is_same_v<decltype(p), plane<T>>,
-                          "ks::vmap(f).into: outputs must be writable arrays of the inputs' element type");
-            out_planes[K] = p;
+            out_planes[K] = array_traits<O>::describe(o);
           }(std::get<K>(outs)),
           ...);
     }(std::make_index_sequence<no>{});
