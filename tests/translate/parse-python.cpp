@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <climits>
+#include <cmath>
 #include <string>
 #include <string_view>
 
 #include "frontends.hpp"
+#include "tree.hpp"
 
 namespace {
 
@@ -18,50 +20,8 @@ using kst::expr_kind;
 using kst::stmt;
 using kst::stmt_kind;
 
-// An expression as a compact prefix form, so precedence tests read like the tree:
-// (- (** x 2)), (< 0 x <= 1), (call math.exp x key=y).
-std::string show(expr const& e) {
-  auto args = [&](std::string head) {
-    for (std::size_t i = 0; i < e.args.size(); ++i) {
-      head += ' ';
-      if (e.kind == expr_kind::call && !e.kwnames[i].empty()) head += e.kwnames[i] + "=";
-      head += show(*e.args[i]);
-    }
-    return head + ")";
-  };
-  switch (e.kind) {
-    case expr_kind::number:
-      return e.text;
-    case expr_kind::name:
-      return e.name;
-    case expr_kind::boolean:
-      return e.int_value ? "True" : "False";
-    case expr_kind::unary:
-      return args(std::string("(u") + e.op_char);
-    case expr_kind::not_:
-      return args("(not");
-    case expr_kind::and_:
-      return args("(and");
-    case expr_kind::or_:
-      return args("(or");
-    case expr_kind::if_exp:
-      return args("(if");
-    case expr_kind::call:
-      return args("(call " + e.name);
-    case expr_kind::binary: {
-      static constexpr char const* ops[] = {"+", "-", "*", "/", "//", "div", "%", "rem", "**"};
-      return args(std::string("(") + ops[static_cast<int>(e.bop)]);
-    }
-    case expr_kind::compare: {
-      static constexpr char const* ops[] = {"<", "<=", ">", ">=", "==", "!="};
-      std::string s = "(" + show(*e.args[0]);
-      for (std::size_t i = 0; i < e.cmp.size(); ++i)
-        s += std::string(" ") + ops[static_cast<int>(e.cmp[i])] + " " + show(*e.args[i + 1]);
-      return s + ")";
-    }
-  }
-  return "?";
-}
+constexpr kst::testing::spelling python{{"+", "-", "*", "/", "//", "div", "%", "rem", "**"}, "True", "False"};
+std::string show(expr const& e) { return kst::testing::show(e, python); }
 
 // The value of `return <text>` in a one-line function.
 kst::module parse(std::string_view source) { return kst::parse_python(source); }
@@ -74,46 +34,7 @@ std::string returned(std::string const& text) {
   return show(*m.functions[0].body[0].value);
 }
 
-struct failure {
-  std::string message;
-  int line = 0;
-  int col = 0;
-};
-
-failure failure_of(std::string_view source) {
-  try {
-    parse(source);
-  } catch (kst::error const& e) {
-    return {e.what(), e.where.line, e.where.col};
-  }
-  return {"(no error)", 0, 0};
-}
-
-std::string printable(std::string_view s) {
-  std::string out;
-  for (char c : s.substr(0, 200)) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\t')
-      out += "\\t";
-    else if (u < 0x20 || u >= 0x7f)
-      out += "\\x" + std::to_string(u);
-    else
-      out += c;
-  }
-  return out;
-}
-
-#define CHECK_PY_ERROR(source, text, l, c)                 \
-  do {                                                     \
-    failure f_ = failure_of(source);                       \
-    INFO("source: ", printable(source));                   \
-    INFO("got: ", f_.line, ":", f_.col, ": ", f_.message); \
-    CHECK(f_.message.find(text) != std::string::npos);     \
-    CHECK(f_.line == (l));                                 \
-    CHECK(f_.col == (c));                                  \
-  } while (0)
+#define CHECK_PY_ERROR(source, text, l, c) KS_CHECK_ERROR(parse(source), source, text, l, c)
 
 std::string body(std::string_view line) { return "def f(x, y):\n    " + std::string(line) + "\n"; }
 
@@ -258,6 +179,8 @@ TEST_CASE("python: numeric literals in every spelling") {
                                      {"1e308", 1e308},
                                      {"4.9e-324", 4.9e-324},
                                      {"1e-400", 0.0},
+                                     {"1e999", HUGE_VAL},  // Python reads an overflowing literal as inf
+                                     {"0.001e312", HUGE_VAL},
                                      {"3.141592653589793238462643383279", 3.141592653589793}}) {
     std::string const text = text_;  // clang 14 cannot capture a structured binding
     CAPTURE(text);
@@ -383,7 +306,52 @@ TEST_CASE("python: import aliases resolve to canonical dotted names") {
       "    return x\n"
       "from math import cos\n");
   CHECK(show(*shadow.functions[0].body[1].value) ==
-        "(+ (+ (+ (+ (call exp y) (call np.exp y)) (call log y)) (call math.cos y)) (call math.sin y))");
+        "(+ (+ (+ (+ (call exp y) (call torch.exp np y)) (call log y)) (call math.cos y)) (call math.sin y))");
+}
+
+TEST_CASE("python: tensor methods are the torch functions of that name") {
+  CHECK(returned("x.exp() + x.clamp(min=0) * x.sigmoid()") ==
+        "(+ (call torch.exp x) (* (call torch.clamp x min=0) (call torch.sigmoid x)))");
+  CHECK(returned("(x * y).exp().log1p()") == "(call torch.log1p (call torch.exp (* x y)))");
+  CHECK(returned("x.pow(2).sum()") == "(call torch.sum (call torch.pow x 2))");
+  CHECK_PY_ERROR(body("return x.real"), "'x' is a value; only tensor methods such as x.exp() apply to it", 2, 12);
+  CHECK_PY_ERROR(body("return x.data.exp()"), "'x' is a value", 2, 12);
+}
+
+TEST_CASE("python: module constants, a __main__ guard, defaults and bare annotations") {
+  auto m = parse(
+      "import math\n"
+      "SQRT_2_PI = math.sqrt(2 / math.pi)\n"
+      "EPS: float = 1e-6\n"
+      "LIMIT: float\n"
+      "def f(x, beta=1.0, threshold: float = 20.0):\n"
+      "    y: float\n"
+      "    if x > 0:\n"
+      "        y = x\n"
+      "    else:\n"
+      "        y = SQRT_2_PI\n"
+      "    return y + EPS\n"
+      "if __name__ == \"__main__\":\n"
+      "    import sys\n"
+      "    for a in sys.argv:\n"
+      "        print(f(float(a)))\n");
+  REQUIRE(m.constants.size() == 2);
+  CHECK(m.constants[0].name == "SQRT_2_PI");
+  CHECK(m.constants[0].where.line == 2);
+  CHECK(show(*m.constants[0].value) == "(call math.sqrt (/ 2 math.pi))");
+  CHECK(m.constants[1].name == "EPS");
+  REQUIRE(m.functions.size() == 1);
+  auto const& f = m.functions[0];
+  REQUIRE(f.params.size() == 3);
+  CHECK(f.params[0].default_value == nullptr);
+  CHECK(show(*f.params[1].default_value) == "1.0");
+  CHECK(show(*f.params[2].default_value) == "20.0");
+  REQUIRE(f.body.size() == 2);  // the bare annotation leaves nothing behind
+  CHECK(f.body[0].kind == stmt_kind::if_);
+  CHECK_PY_ERROR("def f(x=1, y):\n    return x\n", "a parameter without a default cannot follow one with a default", 1,
+                 12);
+  CHECK_PY_ERROR("if x:\n    pass\n", "only imports, constants and function definitions", 1, 1);
+  CHECK_PY_ERROR("X += 1\n", "only imports, constants and function definitions", 1, 1);
 }
 
 TEST_CASE("python: decorators, annotations, docstrings, layout") {
@@ -495,12 +463,10 @@ TEST_CASE("python: augmented assignment desugars to a binary operation") {
 }
 
 TEST_CASE("python: top-level refusals") {
-  char const* top = "only imports and function definitions are allowed at the top level";
-  CHECK_PY_ERROR("import math\nx = 1\n", top, 2, 1);
-  CHECK_PY_ERROR("def f(x):\n    return x\n\nif __name__ == \"__main__\":\n    f(1)\n", top, 4, 1);
-  CHECK_PY_ERROR("class A:\n    pass\n", top, 1, 1);
+  char const* top = "only imports, constants and function definitions are allowed at the top level";
+  CHECK_PY_ERROR("class A:\n    pass\n", "classes are not supported", 1, 1);
   CHECK_PY_ERROR("print(1)\n", top, 1, 1);
-  CHECK_PY_ERROR("import math\n\"not first\"\n", top, 2, 1);
+  CHECK_PY_ERROR("import math\n\"not first\"\n", "strings are not supported", 2, 1);
   CHECK_PY_ERROR("@torch.jit.script\nclass A:\n    pass\n", top, 2, 1);
   CHECK_PY_ERROR("@torch.jit.script\nx = 1\n", "expected 'def' after a decorator", 2, 1);
   CHECK_PY_ERROR("async def f(x):\n    return x\n", "async functions are not supported", 1, 1);
@@ -511,8 +477,6 @@ TEST_CASE("python: top-level refusals") {
 }
 
 TEST_CASE("python: function header refusals") {
-  CHECK_PY_ERROR("def f(x=1):\n    return x\n", "default values are not supported", 1, 8);
-  CHECK_PY_ERROR("def f(x: float = 1.0):\n    return x\n", "default values are not supported", 1, 16);
   CHECK_PY_ERROR("def f(x, *args):\n    return x\n", "*args is not supported", 1, 10);
   CHECK_PY_ERROR("def f(x, *, y):\n    return x\n", "*args is not supported", 1, 10);
   CHECK_PY_ERROR("def f(x, **kwargs):\n    return x\n", "**kwargs is not supported", 1, 10);
@@ -555,7 +519,7 @@ TEST_CASE("python: statement refusals") {
   CHECK_PY_ERROR(body("return;"), "return needs a value", 2, 5);
   CHECK_PY_ERROR(body("*a = x"), "starred expressions are not supported", 2, 5);
   CHECK_PY_ERROR(body("f(x)"), "an expression statement has no effect", 2, 5);
-  CHECK_PY_ERROR(body("y: float"), "an annotated name needs a value", 2, 13);
+  CHECK_PY_ERROR(body("y: float"), "function body is empty", 2, 5);
   CHECK_PY_ERROR(body("break"), "loops are not supported", 2, 5);
   CHECK_PY_ERROR(body("else:\n        return x"), "'else' without a matching 'if'", 2, 5);
   CHECK_PY_ERROR(body("..."), "'...' is not supported", 2, 5);
@@ -635,8 +599,6 @@ TEST_CASE("python: lexical errors") {
   CHECK_PY_ERROR(body("return 9223372036854775808"), "integer literal is too large", 2, 12);
   CHECK_PY_ERROR(body("return 0x8000000000000000"), "integer literal is too large", 2, 12);
   CHECK_PY_ERROR(body("return " + std::string(5000, '9')), "integer literal is too large", 2, 12);
-  CHECK_PY_ERROR(body("return 1e999"), "float literal is too large", 2, 12);
-  CHECK_PY_ERROR(body("return 0.001e312"), "float literal is too large", 2, 12);
   CHECK_PY_ERROR(body("return \"abc"), "unterminated string", 2, 12);
   CHECK_PY_ERROR(body("return 'abc\\'"), "unterminated string", 2, 12);
   CHECK_PY_ERROR("def f(x):\n    \"\"\"doc\n    return x\n", "unterminated triple-quoted string", 2, 5);
@@ -677,7 +639,8 @@ TEST_CASE("python: nesting limits, not stack overflows") {
     calls += "f(";
   }
   CHECK_PY_ERROR(body("return " + powers + "x"), "expression nested too deeply", 2, 13 + 3 * 199);
-  CHECK_PY_ERROR(body("return " + sums + "x"), "expression nested too deeply", 2, 14 + 2 * 199);
+  // A flat chain is not nesting: it parses whatever its length.
+  CHECK(parse(body("return " + sums + "x")).functions.size() == 1);
   CHECK_PY_ERROR(body("return " + calls + "x"), "expression nested too deeply", 2, 12 + 2 * 200);
   CHECK_PY_ERROR(body("y: List" + std::string(100000, '[')), "expression nested too deeply", 2, 212);
 

@@ -65,6 +65,12 @@ struct expr;
 using expr_ptr = std::unique_ptr<expr>;
 
 struct expr {
+  expr() = default;
+  expr(expr&&) = default;
+  expr& operator=(expr&&) = default;
+  // Iterative: a 100,000-term sum is a left-deep tree that recursion would overflow on.
+  ~expr();
+
   expr_kind kind{};
   loc where;
 
@@ -99,6 +105,7 @@ struct stmt {
   loc where;
   std::string target;  // assign
   loc target_where;    // assign: where the target name is
+  std::string type;    // assign: the annotation as written (F# `let z : float = ...`), if any
   expr_ptr value;      // assign, return_
   expr_ptr cond;       // if_
   std::vector<stmt> then_body, else_body;
@@ -107,6 +114,8 @@ struct stmt {
 struct param {
   std::string name;
   loc where;
+  expr_ptr default_value;  // f(x, beta=1.0): used by calls in the file that leave it out
+  std::string type;        // the annotation as written (F# `x: float`), if any
 };
 
 struct function {
@@ -115,10 +124,66 @@ struct function {
   loc end_where;  // where the body ends: reported for "a path with no return"
   std::vector<param> params;
   std::vector<stmt> body;
+  std::string result_type;  // the annotation as written, if any
+  bool is_inline = false;   // F# `let inline`: parameters nothing constrains stay generic
+};
+
+/// A module-level constant: Python `C = ...`, Julia `const C = ...`, F# `let c = ...`.
+struct constant {
+  std::string name;
+  loc where;
+  expr_ptr value;
 };
 
 struct module {
+  std::vector<constant> constants;
   std::vector<function> functions;
 };
+
+/// Calls f on every node of the tree below (and including) root, without recursion.
+template <class F>
+void for_each_node(expr const& root, F&& f) {
+  std::vector<expr const*> work{&root};
+  while (!work.empty()) {
+    expr const* e = work.back();
+    work.pop_back();
+    f(*e);
+    for (auto const& a : e->args) work.push_back(a.get());
+  }
+}
+
+template <class F>
+void for_each_node(expr& root, F&& f) {
+  std::vector<expr*> work{&root};
+  while (!work.empty()) {
+    expr* e = work.back();
+    work.pop_back();
+    f(*e);
+    for (auto& a : e->args) work.push_back(a.get());
+  }
+}
+
+/// Calls f on every statement of a body, those in branches too (blocks nest at most
+/// max_nesting deep, so recursion is bounded here).
+template <class Body, class F>
+void for_each_stmt(Body& body, F&& f) {
+  for (auto& s : body) {
+    f(s);
+    for_each_stmt(s.then_body, f);
+    for_each_stmt(s.else_body, f);
+  }
+}
+
+/// Calls f on the root of every expression of a body (values and conditions).
+template <class Body, class F>
+void for_each_expr(Body& body, F&& f) {
+  for_each_stmt(body, [&](auto& s) {
+    if (s.value) f(*s.value);
+    if (s.cond) f(*s.cond);
+  });
+}
+
+/// The tree as an S-expression, one function per paragraph (ks-translate --dump-ast).
+std::string dump(module const& m);
 
 }  // namespace kst

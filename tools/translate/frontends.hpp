@@ -14,5 +14,7 @@ module parse_python(std::string_view source);
 module parse_julia(std::string_view source);
 /// F#. Docs: docs/translate.md
 module parse_fsharp(std::string_view source);
+/// Refuses what F#'s types make int arithmetic (or a type error in F# itself).
+void check_fsharp_types(module const& m);
 
 }  // namespace kst

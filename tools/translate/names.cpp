@@ -1,174 +1,161 @@
 #include "names.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
+#include <deque>
 #include <map>
-#include <string>
 
 namespace kst {
 namespace {
 
-using table = std::map<std::string, math_function, std::less<>>;
+// The vocabulary. A formula is Python over the params; it may call the functions
+// above it and name the constants inf, pi and e. Where PyTorch's kink convention
+// matters (relu'(0) = 0), the formula's comparison is the one autograd uses.
+constexpr library_function vocabulary[] = {
+    {"exp", "x", "exp", {}},           {"log", "x", "log", {}},       {"log1p", "x", "log1p", {}},
+    {"expm1", "x", "expm1", {}},       {"sqrt", "x", "sqrt", {}},     {"cbrt", "x", "cbrt", {}},
+    {"sin", "x", "sin", {}},           {"cos", "x", "cos", {}},       {"tan", "x", "tan", {}},
+    {"asin", "x", "asin", {}},         {"acos", "x", "acos", {}},     {"atan", "x", "atan", {}},
+    {"sinh", "x", "sinh", {}},         {"cosh", "x", "cosh", {}},     {"tanh", "x", "tanh", {}},
+    {"erf", "x", "erf", {}},           {"erfc", "x", "erfc", {}},     {"sigmoid", "x", "sigmoid", {}},
+    {"abs", "x", "abs", {}},           {"sign", "x", "sign", {}},     {"floor", "x", "floor", {}},
+    {"ceil", "x", "ceil", {}},         {"trunc", "x", "trunc", {}},
+    // Python, torch, numpy, Julia and .NET all round half to even.
+    {"round", "x", "nearbyint", {}},
+    {"atan2", "y, x", "atan2", {}},    {"hypot", "x, y", "hypot", {}},
+    {"clamp", "x, min=-inf, max=inf", "clamp", {}},
+    {"max", "a, b", "max", {}, emit_kind::fold},
+    {"min", "a, b", "min", {}, emit_kind::fold},
+    {"pow", "x, y", {}, {}, emit_kind::power},
+    {"where", "condition, x, y", {}, {}, emit_kind::select},
+    {"softplus", "x, beta=1.0, threshold=20.0", "softplus", "x if x * beta > threshold else log1p(exp(beta * x)) / beta"},
+    {"log_sigmoid", "x", "log_sigmoid", {}},
+    {"identity", "x", {}, "x"},
+    {"square", "x", {}, "x * x"},
+    {"reciprocal", "x", {}, "1.0 / x"},
+    {"rsqrt", "x", {}, "1.0 / sqrt(x)"},
+    {"log2", "x", {}, "log(x) * 1.4426950408889634"},
+    {"log10", "x", {}, "log(x) * 0.4342944819032518"},
+    {"log_base", "x, base", {}, "log(x) / log(base)"},
+    {"exp2", "x", {}, "exp(x * 0.6931471805599453)"},
+    {"copysign", "x, y", {}, "-abs(x) if y < 0.0 else abs(x)"},
+    {"relu", "x", {}, "x if x > 0.0 else 0.0"},
+    {"relu6", "x", {}, "0.0 if x <= 0.0 else (6.0 if x >= 6.0 else x)"},
+    {"hardtanh", "x, min_val=-1.0, max_val=1.0", {}, "min_val if x <= min_val else (max_val if x >= max_val else x)"},
+    {"leaky_relu", "x, negative_slope=0.01", {}, "x if x > 0.0 else negative_slope * x"},
+    {"elu", "x, alpha=1.0", {}, "x if x > 0.0 else alpha * expm1(x)"},
+    {"celu", "x, alpha=1.0", {}, "x if x > 0.0 else alpha * expm1(x / alpha)"},
+    {"selu", "x", {}, "1.0507009873554805 * (x if x > 0.0 else 1.6732632423543772 * expm1(x))"},
+    {"gelu", "x", {}, "0.5 * x * (1.0 + erf(x * 0.7071067811865476))"},
+    {"gelu_tanh", "x", {}, "0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))"},
+    {"silu", "x", {}, "x * sigmoid(x)"},
+    {"mish", "x", {}, "x * tanh(softplus(x))"},
+    {"softsign", "x", {}, "x / (1.0 + abs(x))"},
+    {"tanhshrink", "x", {}, "x - tanh(x)"},
+    {"hardsigmoid", "x", {}, "0.0 if x <= -3.0 else (1.0 if x >= 3.0 else x / 6.0 + 0.5)"},
+    {"hardswish", "x", {}, "0.0 if x <= -3.0 else (x if x >= 3.0 else x * (x + 3.0) / 6.0)"},
+};
 
-math_function unary(std::string_view ks) { return {ks, lowering::ks_unary, 1, 1}; }
-math_function binary(std::string_view ks) { return {ks, lowering::ks_binary, 2, 2}; }
-math_function special(lowering how, int lo, int hi) { return {{}, how, lo, hi}; }
+using ft = fsharp_type;
 
-// Functions every language spells the same way (modulo a prefix).
-void add_common(table& t, std::string const& prefix) {
-  for (std::string_view f : {"exp", "log1p", "expm1", "sqrt", "cbrt", "sin", "cos", "tan", "asin",
-                             "acos", "atan", "sinh", "cosh", "tanh", "erf", "erfc", "floor", "ceil",
-                             "trunc"})
-    t.emplace(prefix + std::string(f), unary(f));
-  t.emplace(prefix + "hypot", binary("hypot"));
-  t.emplace(prefix + "log2", special(lowering::log2, 1, 1));
-  t.emplace(prefix + "log10", special(lowering::log10, 1, 1));
+// Spellings, as data: every prefix (comma-separated; an empty one is the bare name)
+// before every name (space-separated; `spelled:function` where the vocabulary name
+// differs), meaning that function when called with `arity` arguments (-1: any).
+struct spellings {
+  std::string_view prefixes, names;
+  int arity;
+  std::string_view order;  // the positional order, where it differs from the vocabulary's
+  ft type;
+};
+
+constexpr spellings row(std::string_view prefixes, std::string_view names, int arity = -1, std::string_view order = {},
+                        ft type = ft::floating) {
+  return {prefixes, names, arity, order, type};
 }
 
-table make_python() {
-  table t;
-  for (std::string prefix : {"math.", "torch.", "numpy."}) {
-    add_common(t, prefix);
-    t.emplace(prefix + "atan2", binary("atan2"));
-    t.emplace(prefix + "pow", special(lowering::pow, 2, 2));
-    t.emplace(prefix + "copysign", special(lowering::copysign, 2, 2));
+constexpr std::string_view dotnet = "Math.,System.Math.,MathF.,System.MathF.";
+constexpr std::string_view nnlib = ",NNlib.,Flux.";
+
+constexpr spellings python_spellings[] = {
+    row("math.,torch.,numpy.", "exp log1p expm1 sqrt sin cos tan sinh cosh tanh floor ceil asin acos atan atan2 hypot "
+                               "erf erfc trunc cbrt log2 log10 copysign exp2 pow"),
+    row("math.", "log", 1),
+    row("math.", "log:log_base", 2),
+    row("torch.", "log abs sign sigmoid square reciprocal rsqrt relu clamp clip:clamp where round selu celu"),
+    row("torch.", "max maximum:max min minimum:min", 2),
+    row("numpy.", "log abs fabs:abs absolute:abs sign square reciprocal where round rint:round power:pow clip:clamp"),
+    row("numpy.", "maximum:max minimum:min", 2),
+    row("numpy.,torch.", "arcsin:asin arccos:acos arctan:atan arctan2:atan2"),
+    row("", "abs pow round max min float:identity"),
+    row("math.", "fabs:abs"),
+    row("torch.special.", "erf erfc expm1 log1p exp2 expit:sigmoid"),
+    row("torch.nn.functional.", "relu relu6 leaky_relu elu celu selu gelu silu mish softplus softsign tanhshrink hardtanh "
+                                "hardsigmoid hardswish logsigmoid:log_sigmoid tanh sigmoid")};
+
+// Julia's Base math, and NNlib/Flux activations (gelu is NNlib's tanh approximation).
+constexpr spellings julia_spellings[] = {
+    row("", "exp log1p expm1 sqrt sin cos tan sinh cosh tanh floor ceil asin acos hypot erf erfc cbrt log2 log10 exp2 "
+            "abs sign round max min clamp copysign trunc float:identity Float64:identity Float32:identity abs2:square "
+            "inv:reciprocal ifelse:where gelu_tanh gelu_erf:gelu logsigmoid:log_sigmoid tanh_fast:tanh sigmoid_fast:sigmoid"),
+    row("", "atan log", 1),
+    row("", "atan:atan2", 2),
+    row("", "log:log_base", 2, "base, x"),
+    row(nnlib, "relu relu6 elu celu selu softplus softsign tanhshrink hardtanh hardsigmoid hardswish mish sigmoid "
+               "leakyrelu:leaky_relu gelu:gelu_tanh swish:silu")};
+
+// F# core operators (lower case), System.Math (capitalised) and DiffSharp's dsharp,
+// with the types F# gives them.
+constexpr spellings fsharp_spellings[] = {
+    row("", "exp log1p expm1 sqrt sin cos tan sinh cosh tanh floor ceil asin acos atan atan2 log log10 round truncate:trunc"),
+    row("", "abs", -1, {}, ft::numeric),
+    row("", "max min", 2, {}, ft::numeric),
+    row("", "sign", -1, {}, ft::to_int),
+    row("", "pown:pow", 2, {}, ft::pown),
+    row("", "float:identity double:identity", -1, {}, ft::to_float),
+    row("", "float32:identity single:identity", -1, {}, ft::to_float32),
+    row(dotnet, "Exp:exp Sqrt:sqrt Cbrt:cbrt Sin:sin Cos:cos Tan:tan Asin:asin Acos:acos Atan:atan Sinh:sinh Cosh:cosh "
+                "Tanh:tanh Floor:floor Ceiling:ceil Truncate:trunc Round:round Log10:log10 Log2:log2 Atan2:atan2 Pow:pow "
+                "CopySign:copysign"),
+    row(dotnet, "Log:log", 1),
+    row(dotnet, "Log:log_base", 2),
+    row(dotnet, "Abs:abs", -1, {}, ft::numeric),
+    row(dotnet, "Max:max Min:min", 2, {}, ft::numeric),
+    row(dotnet, "Clamp:clamp", 3, {}, ft::numeric),
+    row(dotnet, "Sign:sign", -1, {}, ft::to_int),
+    row("dsharp.", "exp log sqrt sin cos tan tanh abs sigmoid softplus relu log1p expm1 floor ceil round "
+                   "leakyRelu:leaky_relu")};
+
+// The parts of a separated list, empty ones included.
+std::vector<std::string_view> split(std::string_view list, char separator) {
+  std::vector<std::string_view> out;
+  for (std::size_t start = 0;;) {
+    std::size_t end = list.find(separator, start);
+    out.push_back(list.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
   }
-  // math.log(x[, base]); torch/numpy log take one argument.
-  t.emplace("math.log", math_function{"log", lowering::log_base, 1, 2});
-  t.emplace("torch.log", unary("log"));
-  t.emplace("numpy.log", unary("log"));
-  t.emplace("math.fabs", unary("abs"));
-  t.emplace("abs", unary("abs"));
-  t.emplace("torch.abs", unary("abs"));
-  t.emplace("numpy.abs", unary("abs"));
-  t.emplace("numpy.fabs", unary("abs"));
-  t.emplace("numpy.absolute", unary("abs"));
-  t.emplace("numpy.power", special(lowering::pow, 2, 2));
-  t.emplace("pow", special(lowering::pow, 2, 2));
-  t.emplace("numpy.arcsin", unary("asin"));
-  t.emplace("numpy.arccos", unary("acos"));
-  t.emplace("numpy.arctan", unary("atan"));
-  t.emplace("numpy.arctan2", binary("atan2"));
-  t.emplace("torch.arcsin", unary("asin"));
-  t.emplace("torch.arccos", unary("acos"));
-  t.emplace("torch.arctan", unary("atan"));
-  t.emplace("torch.arctan2", binary("atan2"));
-  t.emplace("max", special(lowering::fold_max, 2, -1));
-  t.emplace("min", special(lowering::fold_min, 2, -1));
-  t.emplace("torch.maximum", special(lowering::fold_max, 2, 2));
-  t.emplace("torch.minimum", special(lowering::fold_min, 2, 2));
-  t.emplace("torch.max", special(lowering::fold_max, 2, 2));
-  t.emplace("torch.min", special(lowering::fold_min, 2, 2));
-  t.emplace("numpy.maximum", special(lowering::fold_max, 2, 2));
-  t.emplace("numpy.minimum", special(lowering::fold_min, 2, 2));
-  t.emplace("torch.clamp", math_function{"clamp", lowering::ks_clamp, 3, 3});
-  t.emplace("torch.clip", math_function{"clamp", lowering::ks_clamp, 3, 3});
-  t.emplace("numpy.clip", math_function{"clamp", lowering::ks_clamp, 3, 3});
-  t.emplace("torch.where", special(lowering::select, 3, 3));
-  t.emplace("numpy.where", special(lowering::select, 3, 3));
-  t.emplace("float", special(lowering::identity, 1, 1));
-  // Python, torch and numpy round half to even.
-  t.emplace("round", unary("nearbyint"));
-  t.emplace("torch.round", unary("nearbyint"));
-  t.emplace("numpy.round", unary("nearbyint"));
-  t.emplace("numpy.rint", unary("nearbyint"));
-  t.emplace("torch.sign", unary("sign"));
-  t.emplace("numpy.sign", unary("sign"));
-  t.emplace("torch.sigmoid", unary("sigmoid"));
-  t.emplace("torch.special.expit", unary("sigmoid"));
-  t.emplace("torch.special.erf", unary("erf"));
-  t.emplace("torch.special.erfc", unary("erfc"));
-  t.emplace("torch.special.expm1", unary("expm1"));
-  t.emplace("torch.special.log1p", unary("log1p"));
-  t.emplace("torch.square", special(lowering::square, 1, 1));
-  t.emplace("numpy.square", special(lowering::square, 1, 1));
-  t.emplace("torch.reciprocal", special(lowering::reciprocal, 1, 1));
-  t.emplace("numpy.reciprocal", special(lowering::reciprocal, 1, 1));
-  t.emplace("torch.rsqrt", special(lowering::rsqrt, 1, 1));
-  t.emplace("torch.relu", special(lowering::relu, 1, 1));
-  t.emplace("torch.tanh", unary("tanh"));
-  std::string const f = "torch.nn.functional.";
-  t.emplace(f + "relu", special(lowering::relu, 1, 1));
-  t.emplace(f + "silu", special(lowering::silu, 1, 1));
-  t.emplace(f + "gelu", special(lowering::gelu, 1, 1));
-  t.emplace(f + "elu", special(lowering::elu, 1, 1));
-  t.emplace(f + "sigmoid", unary("sigmoid"));
-  t.emplace(f + "tanh", unary("tanh"));
-  t.emplace(f + "softplus", unary("softplus"));
-  t.emplace(f + "logsigmoid", unary("log_sigmoid"));
-  return t;
 }
 
-table make_julia() {
-  table t;
-  add_common(t, "");
-  t.emplace("log", math_function{"log", lowering::log_base, 1, 2, true});
-  t.emplace("abs", unary("abs"));
-  t.emplace("sign", unary("sign"));
-  // Julia's round defaults to RoundNearest: ties to even.
-  t.emplace("round", unary("nearbyint"));
-  t.emplace("atan", math_function{"atan", lowering::ks_unary, 1, 2});  // atan(y, x) below
-  t.emplace("max", special(lowering::fold_max, 2, -1));
-  t.emplace("min", special(lowering::fold_min, 2, -1));
-  t.emplace("clamp", math_function{"clamp", lowering::ks_clamp, 3, 3});
-  t.emplace("ifelse", special(lowering::select, 3, 3));
-  t.emplace("float", special(lowering::identity, 1, 1));
-  t.emplace("Float64", special(lowering::identity, 1, 1));
-  t.emplace("Float32", special(lowering::identity, 1, 1));
-  t.emplace("abs2", special(lowering::square, 1, 1));
-  t.emplace("inv", special(lowering::reciprocal, 1, 1));
-  t.emplace("copysign", special(lowering::copysign, 2, 2));
-  return t;
-}
-
-table make_fsharp() {
-  table t;
-  // F# core operators (lower case) and System.Math (capitalised).
-  add_common(t, "");
-  t.erase("erf");
-  t.erase("erfc");
-  t.erase("cbrt");
-  t.erase("trunc");
-  t.erase("hypot");
-  t.erase("log2");
-  t.emplace("log", unary("log"));
-  t.emplace("abs", unary("abs"));
-  t.emplace("sign", unary("sign"));
-  t.emplace("round", unary("nearbyint"));  // .NET rounds half to even
-  t.emplace("truncate", unary("trunc"));
-  t.emplace("atan2", binary("atan2"));
-  t.emplace("max", special(lowering::fold_max, 2, 2));
-  t.emplace("min", special(lowering::fold_min, 2, 2));
-  t.emplace("pown", special(lowering::pow, 2, 2));
-  t.emplace("float", special(lowering::identity, 1, 1));
-  t.emplace("double", special(lowering::identity, 1, 1));
-  t.emplace("float32", special(lowering::identity, 1, 1));
-  t.emplace("single", special(lowering::identity, 1, 1));
-  for (std::string prefix : {"Math.", "System.Math.", "MathF.", "System.MathF."}) {
-    for (auto [cs, ks] : std::array<std::pair<std::string_view, std::string_view>, 18>{{
-             {"Exp", "exp"}, {"Sqrt", "sqrt"}, {"Cbrt", "cbrt"}, {"Sin", "sin"}, {"Cos", "cos"},
-             {"Tan", "tan"}, {"Asin", "asin"}, {"Acos", "acos"}, {"Atan", "atan"}, {"Sinh", "sinh"},
-             {"Cosh", "cosh"}, {"Tanh", "tanh"}, {"Abs", "abs"}, {"Floor", "floor"},
-             {"Ceiling", "ceil"}, {"Truncate", "trunc"}, {"Round", "nearbyint"}, {"Sign", "sign"}}})
-      t.emplace(prefix + std::string(cs), unary(ks));
-    t.emplace(prefix + "Log", math_function{"log", lowering::log_base, 1, 2});
-    t.emplace(prefix + "Log10", special(lowering::log10, 1, 1));
-    t.emplace(prefix + "Log2", special(lowering::log2, 1, 1));
-    t.emplace(prefix + "Atan2", binary("atan2"));
-    t.emplace(prefix + "Pow", special(lowering::pow, 2, 2));
-    t.emplace(prefix + "Max", special(lowering::fold_max, 2, 2));
-    t.emplace(prefix + "Min", special(lowering::fold_min, 2, 2));
-    t.emplace(prefix + "Clamp", math_function{"clamp", lowering::ks_clamp, 3, 3});
-    t.emplace(prefix + "CopySign", special(lowering::copysign, 2, 2));
+struct table {
+  std::vector<alias> rows;
+  std::deque<std::string> storage;  // the spellings built from a prefix and a name
+  explicit table(std::span<spellings const> data) {
+    for (spellings const& d : data)
+      for (std::string_view prefix : split(d.prefixes, ','))
+        for (std::string_view name : split(d.names, ' ')) {
+          std::size_t colon = name.find(':');
+          std::string_view function = colon == std::string_view::npos ? name : name.substr(colon + 1);
+          std::string_view spelled = storage.emplace_back(std::string(prefix) + std::string(name.substr(0, colon)));
+          rows.push_back({spelled, function, d.arity, d.order, d.type});
+        }
+    std::stable_sort(rows.begin(), rows.end(), [](alias const& a, alias const& b) { return a.spelling < b.spelling; });
   }
-  return t;
-}
+};
 
 table const& table_for(language lang) {
-  static table const python = make_python();
-  static table const julia = make_julia();
-  static table const fsharp = make_fsharp();
+  static table const python(python_spellings);
+  static table const julia(julia_spellings);
+  static table const fsharp(fsharp_spellings);
   switch (lang) {
     case language::python: return python;
     case language::julia: return julia;
@@ -179,41 +166,41 @@ table const& table_for(language lang) {
 
 }  // namespace
 
-std::optional<math_function> find_math_function(language lang, std::string_view name) {
-  auto const& t = table_for(lang);
-  if (auto it = t.find(name); it != t.end()) return it->second;
-  return std::nullopt;
+library_function const* find_library_function(std::string_view name) {
+  for (library_function const& f : vocabulary)
+    if (f.name == name) return &f;
+  return nullptr;
 }
 
-std::optional<std::string> find_constant(language lang, std::string_view name) {
-  static constexpr std::string_view pi = "3.141592653589793";
-  static constexpr std::string_view e = "2.718281828459045";
-  static constexpr std::string_view tau = "6.283185307179586";
-  static constexpr std::string_view inf = "std::numeric_limits<double>::infinity()";
+std::span<library_function const> library_functions() { return vocabulary; }
+
+alias const* find_alias(language lang, std::string_view spelling, int arity) {
+  auto const& rows = table_for(lang).rows;
+  auto [lo, hi] = std::equal_range(rows.begin(), rows.end(), alias{spelling, {}, -1, {}, fsharp_type::floating},
+                                   [](alias const& a, alias const& b) { return a.spelling < b.spelling; });
+  for (auto it = lo; it != hi; ++it)
+    if (it->arity < 0 || it->arity == arity) return &*it;
+  return lo == hi ? nullptr : &*lo;  // the arity is checked where the call is bound
+}
+
+std::span<alias const> aliases(language lang) { return table_for(lang).rows; }
+
+std::optional<std::string> find_constant(std::optional<language> lang, std::string_view name) {
+  static constexpr std::string_view pi = "3.141592653589793", e = "2.718281828459045", tau = "6.283185307179586",
+                                    inf = "std::numeric_limits<double>::infinity()";
+  static const std::map<std::string, std::string_view, std::less<>> canonical{{"pi", pi}, {"e", e}, {"inf", inf}};
   static const std::map<std::string, std::string_view, std::less<>> python{
-      {"math.pi", pi},   {"math.e", e},    {"math.tau", tau},  {"math.inf", inf}, {"torch.pi", pi},
-      {"torch.e", e},    {"torch.inf", inf}, {"numpy.pi", pi}, {"numpy.e", e},    {"numpy.inf", inf}};
+      {"math.pi", pi},   {"math.e", e},      {"math.tau", tau}, {"math.inf", inf}, {"torch.pi", pi},
+      {"torch.e", e},    {"torch.inf", inf}, {"numpy.pi", pi},  {"numpy.e", e},    {"numpy.inf", inf}};
   static const std::map<std::string, std::string_view, std::less<>> julia{
       {"pi", pi}, {"\xcf\x80", pi}, {"\xe2\x84\xaf", e}, {"Inf", inf}, {"Inf64", inf}};
   static const std::map<std::string, std::string_view, std::less<>> fsharp{
-      {"Math.PI", pi},        {"Math.E", e},        {"System.Math.PI", pi}, {"System.Math.E", e},
-      {"Math.Tau", tau},      {"System.Math.Tau", tau}, {"infinity", inf},
-      {"System.Double.PositiveInfinity", inf}, {"Double.PositiveInfinity", inf}};
-  auto const& t = lang == language::python ? python : lang == language::julia ? julia : fsharp;
+      {"Math.PI", pi},  {"Math.E", e},        {"System.Math.PI", pi},  {"System.Math.E", e},
+      {"Math.Tau", tau}, {"System.Math.Tau", tau}, {"infinity", inf}, {"System.Double.PositiveInfinity", inf},
+      {"Double.PositiveInfinity", inf}};
+  auto const& t = !lang ? canonical : *lang == language::python ? python : *lang == language::julia ? julia : fsharp;
   if (auto it = t.find(name); it != t.end()) return std::string(it->second);
   return std::nullopt;
-}
-
-std::vector<std::string_view> emitted_ks_functions() {
-  std::vector<std::string_view> out = {"select", "max", "min", "clamp", "pow", "sigmoid",
-                                       "erf", "expm1", "log", "sqrt", "abs", "sign", "floor",
-                                       "trunc", "nearbyint"};
-  for (language lang : {language::python, language::julia, language::fsharp})
-    for (auto const& [name, f] : table_for(lang))
-      if (!f.ks_name.empty()) out.push_back(f.ks_name);
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
 }
 
 bool is_unsafe_identifier(std::string_view name) {
@@ -236,9 +223,8 @@ bool is_unsafe_identifier(std::string_view name) {
   if (std::find(std::begin(words), std::end(words), name) != std::end(words)) return true;
   if (name.empty() || name.front() == '_' || name.find("__") != std::string_view::npos) return true;
   // Upper-case names are the macro namespace (NAN, INFINITY, M_PI, EOF, KS_...).
-  bool has_lower = std::any_of(name.begin(), name.end(),
-                               [](char c) { return std::islower(static_cast<unsigned char>(c)); });
-  return !has_lower;
+  return std::none_of(name.begin(), name.end(), [](char c) { return std::islower(static_cast<unsigned char>(c)); });
 }
+
 
 }  // namespace kst

@@ -6,14 +6,19 @@
 
 namespace kst {
 
-std::string translate(std::string_view source, translate_options const& options) {
-  module m;
-  switch (options.lang) {
-    case language::python: m = parse_python(source); break;
-    case language::julia: m = parse_julia(source); break;
-    case language::fsharp: m = parse_fsharp(source); break;
+module parse(std::string_view source, language lang) {
+  switch (lang) {
+    case language::python: return parse_python(source);
+    case language::julia: return parse_julia(source);
+    case language::fsharp: break;
   }
-  return emit_module(m, options);
+  module m = parse_fsharp(source);
+  check_fsharp_types(m);
+  return m;
+}
+
+std::string translate(std::string_view source, translate_options const& options) {
+  return emit_module(parse(source, options.lang), options);
 }
 
 std::string format_error(std::string_view source_name, std::string_view source, error const& e) {

@@ -16,6 +16,10 @@ struct translate_options {
   std::string namespace_name;  // empty: derived from the file name
 };
 
+/// The front end of `lang`: source text to AST, checked as far as the language's own
+/// rules go (F# types). Throws kst::error at the first problem.
+module parse(std::string_view source, language lang);
+
 /// Parses, checks and emits: the whole header. Throws kst::error at the first problem.
 std::string translate(std::string_view source, translate_options const& options);
 
