@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <knossos/knossos.hpp>
+#include <tuple>
+#include <vector>
 
 namespace {
 
@@ -64,4 +66,53 @@ TEST_CASE("a select inside an expression that depends on the argument elsewhere 
   using B = xsimd::batch<double>;
   auto g = ks::grad(f)(B(-4.0));
   for (std::size_t i = 0; i < B::size; ++i) CHECK(g.get(i) == 0.0);
+}
+
+TEST_CASE("several selects on one condition, the later ones needing values the earlier compute") {
+  // Differentiating focal loss makes a second select on `y > 0.5` whose branches use
+  // the first select's result: each branch region is computed in pieces, in order.
+  constexpr auto focal = [](auto logit, auto y, auto gamma) {
+    auto const p = ks::sigmoid(logit);
+    auto const pt = ks::select(y > 0.5, p, 1.0 - p);
+    return -ks::pow(1.0 - pt, gamma) * ks::log(pt);
+  };
+  auto f = [](long double l, long double y, long double g) {
+    long double p = 1 / (1 + std::exp(-l));
+    long double pt = y > 0.5L ? p : 1 - p;
+    return -std::pow(1 - pt, g) * std::log(pt);
+  };
+  for (double y : {0.0, 1.0})
+    for (double l : {-2.0, -0.3, 0.7, 2.5}) {
+      double const g = 2.0, h = 1e-6;
+      auto [dl, dy, dg] = ks::grad(focal)(l, y, g);
+      CAPTURE(l);
+      CAPTURE(y);
+      CHECK(dl == doctest::Approx(static_cast<double>((f(l + h, y, g) - f(l - h, y, g)) / (2 * h))).epsilon(1e-7));
+      CHECK(dy == 0.0);
+      CHECK(dg == doctest::Approx(static_cast<double>((f(l, y, g + h) - f(l, y, g - h)) / (2 * h))).epsilon(1e-7));
+      using B = xsimd::batch<double>;
+      auto [bl, by, bg] = ks::grad(focal)(B(l), B(y), B(g));
+      CHECK(bl.get(0) == doctest::Approx(dl).epsilon(1e-14));
+      CHECK(bg.get(0) == doctest::Approx(dg).epsilon(1e-14));
+    }
+}
+
+TEST_CASE("an argument used inside one branch only gets no adjoint from the other") {
+  // elu's alpha appears only where x <= 0: d/dalpha is exp(x) - 1 there and 0 elsewhere,
+  // on the compile-time path and on the runtime (capturing lambda) path, scalar and batch.
+  constexpr auto elu = [](auto x, auto alpha) { return ks::select(x > 0, x, alpha * (ks::exp(x) - 1)); };
+  double const k = 1;
+  auto elu_k = [k](auto x, auto alpha) { return ks::select(x > 0, k * x, alpha * (ks::exp(x) - 1)); };
+  for (double x : {-0.5, 0.5, 2.0}) {
+    double const want = x > 0 ? 0.0 : std::expm1(x);
+    auto [dx, da] = ks::grad(elu)(x, 1.5);
+    auto [kx, ka] = ks::grad(elu_k)(x, 1.5);
+    CHECK(da == doctest::Approx(want));
+    CHECK(ka == doctest::Approx(want));
+    CHECK(dx == doctest::Approx(x > 0 ? 1.0 : 1.5 * std::exp(x)));
+    CHECK(kx == dx);
+  }
+  std::vector<double> xs{-0.5, 0.5, 2.0, -3.0}, alphas(4, 1.5), da(4), dx(4);
+  ks::vmap(ks::grad(elu)).into(std::tie(dx, da), xs, alphas);
+  for (std::size_t i = 0; i < xs.size(); ++i) CHECK(da[i] == doctest::Approx(xs[i] > 0 ? 0.0 : std::expm1(xs[i])));
 }

@@ -60,6 +60,12 @@ TEST_CASE("a lambda capturing run-time values: the numbers are read when it runs
   CHECK(ks::lift(f)(2.0) == 7.0);
   auto g = [k](auto x) { return x * k + 1; };
   CHECK(ks::grad(g)(2.0) == 5.0);
+  // An integer power in such a lambda has its exponent as a run-time number too; it
+  // survives differentiation twice.
+  auto h = [k](auto x) { return ks::pow(x * k, 3) + x; };
+  CHECK(ks::lift(h)(2.0) == doctest::Approx(1000.0 + 2));
+  CHECK(ks::grad(h)(2.0) == doctest::Approx(3 * 100.0 * 5 + 1));
+  CHECK(ks::grad(ks::grad(h))(2.0) == doctest::Approx(6 * 10.0 * 25));
 }
 
 TEST_CASE("traced locals may be updated and loops unroll (lambdas without captures)") {

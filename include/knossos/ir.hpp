@@ -288,7 +288,7 @@ constexpr std::vector<int> inline_program(builder& b, graph_view v, int const* a
       for (auto& a : n.arg)
         if (a >= 0) a = map[static_cast<std::size_t>(a)];
       if (n.code == op::ipow)
-        id = b.ipow(n.arg[0], n.n);
+        id = n.arg[1] >= 0 ? b.ipow_by(n.arg[0], n.arg[1]) : b.ipow(n.arg[0], n.n);
       else if (n.code == op::custom || n.code == op::opaque)
         id = b.add(n);
       else
@@ -723,9 +723,11 @@ constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, st
   };
   // All contributions to v as one poly in v's region: each branch's sum is masked by
   // its condition where it leaves the branch (deepest first, both sides in one select).
+  // An argument's adjoint is a result: it leaves every branch, whatever region the
+  // argument's value lives in (elu's alpha is used only where x <= 0).
   auto finish = [&](int v) {
     auto& es = adj[static_cast<std::size_t>(v)];
-    int home = regions[v];
+    int home = b[v].code == op::arg ? 0 : regions[v];
     for (;;) {
       int deepest = -1;
       for (std::size_t i = 0; i < es.size(); ++i)
@@ -840,6 +842,7 @@ struct sched_block {
   int cond = -1;
   bool side = false;
   bool batch_guard = false;  // on batches: test the lanes (else compute and blend)
+  int cost = 0;
 };
 
 struct schedule {
@@ -850,54 +853,66 @@ struct schedule {
   int n_conds = 0;
 };
 
+// Emits the members of region r below node `limit` not yet emitted, as one block; a
+// select met on the way first gets blocks of its branch regions (what it needs of
+// them). A region closed by several selects thus becomes several blocks, each placed
+// where its members' operands are ready. Returns the block's id.
+struct block_emitter {
+  graph const& g;
+  region_map const& regions;
+  std::vector<std::vector<int>> const& members;
+  std::vector<std::vector<int>> const& children;  // child regions of each region
+  std::vector<std::size_t> cursor;
+  schedule& s;
+
+  constexpr int emit(int r, int limit) {
+    int id = static_cast<int>(s.blocks.size());
+    s.blocks.push_back({});
+    std::vector<sched_item> items;
+    int cost = 0;
+    auto const& mine = members[static_cast<std::size_t>(r)];
+    auto& next = cursor[static_cast<std::size_t>(r)];
+    while (next < mine.size() && mine[next] < limit) {
+      int u = mine[next++];
+      gnode const& nd = g.nodes[static_cast<std::size_t>(u)];
+      if (nd.code == op::select)
+        for (int c : children[static_cast<std::size_t>(r)]) {
+          auto const& cm = members[static_cast<std::size_t>(c)];
+          std::size_t cc = cursor[static_cast<std::size_t>(c)];
+          if (regions.r[static_cast<std::size_t>(c)].cond == nd.arg[0] && cc < cm.size() && cm[cc] < u) {
+            int child = emit(c, u);
+            cost += s.blocks[static_cast<std::size_t>(child)].cost;
+            items.push_back({true, child});
+          }
+        }
+      cost += nd.code == op::custom ? 0 : info(nd.code).cost;
+      items.push_back({false, u});
+    }
+    sched_block& b = s.blocks[static_cast<std::size_t>(id)];
+    b.first = static_cast<int>(s.items.size());
+    b.count = static_cast<int>(items.size());
+    b.cond = regions.r[static_cast<std::size_t>(r)].cond;
+    b.side = regions.r[static_cast<std::size_t>(r)].side;
+    b.cost = cost;
+    b.batch_guard = r != 0 && cost >= branch_test_cost;
+    for (auto const& it : items) s.items.push_back(it);
+    return id;
+  }
+};
+
 constexpr schedule make_schedule(graph const& g) {
   schedule s;
   std::size_t const n = g.nodes.size();
   region_map regions = find_regions(g, g.outputs);
   std::size_t const nr = regions.r.size();
-  // Members of each region, in order; the cost of each region with its sub-regions.
-  std::vector<std::vector<int>> members(nr);
-  std::vector<int> cost(nr, 0);
+  std::vector<std::vector<int>> members(nr), children(nr);
   for (std::size_t i = 0; i < n; ++i) {
     int r = regions.of[i];
-    if (r < 0 || g.nodes[i].is_leaf()) continue;
-    members[static_cast<std::size_t>(r)].push_back(static_cast<int>(i));
-    int c = g.nodes[i].code == op::custom ? 0 : info(g.nodes[i].code).cost;
-    for (int q = r; q >= 0; q = regions.r[static_cast<std::size_t>(q)].parent) cost[static_cast<std::size_t>(q)] += c;
+    if (r >= 0 && !g.nodes[i].is_leaf()) members[static_cast<std::size_t>(r)].push_back(static_cast<int>(i));
   }
-  // Blocks: region r's items are its members, with each child region placed just before
-  // the first select that closes it. Built breadth-first into flat arrays.
-  std::vector<int> block_of_region(nr, -1);
-  std::vector<std::vector<sched_item>> lists(nr);
-  for (std::size_t r = 0; r < nr; ++r) {
-    std::vector<char> placed(nr, false);
-    for (int u : members[r]) {
-      gnode const& nd = g.nodes[static_cast<std::size_t>(u)];
-      if (nd.code == op::select) {
-        for (std::size_t c = 1; c < nr; ++c)
-          if (!placed[c] && !members[c].empty() && regions.r[c].parent == static_cast<int>(r) &&
-              regions.r[c].cond == nd.arg[0]) {
-            placed[c] = true;
-            lists[r].push_back({true, static_cast<int>(c)});
-          }
-      }
-      lists[r].push_back({false, u});
-    }
-  }
-  // Flatten: block ids in region order, items contiguous per block.
-  for (std::size_t r = 0; r < nr; ++r) {
-    block_of_region[r] = static_cast<int>(r);
-    sched_block b;
-    b.cond = regions.r[r].cond;
-    b.side = regions.r[r].side;
-    b.batch_guard = r != 0 && cost[r] >= branch_test_cost;
-    s.blocks.push_back(b);
-  }
-  for (std::size_t r = 0; r < nr; ++r) {
-    s.blocks[r].first = static_cast<int>(s.items.size());
-    s.blocks[r].count = static_cast<int>(lists[r].size());
-    for (auto const& it : lists[r]) s.items.push_back(it);
-  }
+  for (std::size_t c = 1; c < nr; ++c) children[static_cast<std::size_t>(regions.r[c].parent)].push_back(static_cast<int>(c));
+  block_emitter e{g, regions, members, children, std::vector<std::size_t>(nr, 0), s};
+  e.emit(0, static_cast<int>(n));
   // Slots: linear scan over the execution order (blocks inline where they occur).
   std::vector<int> order;
   std::vector<std::pair<int, int>> stack{{0, 0}};

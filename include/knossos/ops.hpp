@@ -189,7 +189,7 @@ struct op_def<op::select> : call_op_base {
     static constexpr std::string_view name = #NAME;                                          \
     static constexpr int arity = 1;                                                          \
     template <class T>                                                                       \
-    static auto eval(T const& x) {                                                           \
+    static constexpr auto eval(T const& x) {                                                 \
       if constexpr (is_batch_v<T>)                                                           \
         return T(BATCH);                                                                     \
       else                                                                                   \
@@ -248,7 +248,7 @@ struct op_def<op::atan2> : call_op_base {
   static constexpr std::string_view name = "atan2";
   static constexpr int arity = 2;
   template <class T>
-  static auto eval(T const& y, T const& x) {
+  static constexpr auto eval(T const& y, T const& x) {
     if constexpr (is_batch_v<T>)
       return T(simd::atan2(y, x));
     else
@@ -268,7 +268,7 @@ struct op_def<op::hypot> : call_op_base {
   static constexpr std::string_view name = "hypot";
   static constexpr int arity = 2;
   template <class T>
-  static auto eval(T const& a, T const& b) {
+  static constexpr auto eval(T const& a, T const& b) {
     if constexpr (is_batch_v<T>)
       return T(simd::hypot(a, b));
     else
@@ -346,7 +346,7 @@ struct op_def<op::pow> : call_op_base {
   static constexpr std::string_view name = "pow";
   static constexpr int arity = 2;
   template <class T>
-  static auto eval(T const& x, T const& y) {
+  static constexpr auto eval(T const& x, T const& y) {
     if constexpr (is_batch_v<T>)
       return T(simd::pow(x, y));
     else

@@ -446,7 +446,7 @@ struct op_def<op::select> : call_op_base {
     static constexpr std::string_view name = #NAME;                                          \
     static constexpr int arity = 1;                                                          \
     template <class T>                                                                       \
-    static auto eval(T const& x) {                                                           \
+    static constexpr auto eval(T const& x) {                                                 \
       if constexpr (is_batch_v<T>)                                                           \
         return T(BATCH);                                                                     \
       else                                                                                   \
@@ -505,7 +505,7 @@ struct op_def<op::atan2> : call_op_base {
   static constexpr std::string_view name = "atan2";
   static constexpr int arity = 2;
   template <class T>
-  static auto eval(T const& y, T const& x) {
+  static constexpr auto eval(T const& y, T const& x) {
     if constexpr (is_batch_v<T>)
       return T(simd::atan2(y, x));
     else
@@ -525,7 +525,7 @@ struct op_def<op::hypot> : call_op_base {
   static constexpr std::string_view name = "hypot";
   static constexpr int arity = 2;
   template <class T>
-  static auto eval(T const& a, T const& b) {
+  static constexpr auto eval(T const& a, T const& b) {
     if constexpr (is_batch_v<T>)
       return T(simd::hypot(a, b));
     else
@@ -603,7 +603,7 @@ struct op_def<op::pow> : call_op_base {
   static constexpr std::string_view name = "pow";
   static constexpr int arity = 2;
   template <class T>
-  static auto eval(T const& x, T const& y) {
+  static constexpr auto eval(T const& x, T const& y) {
     if constexpr (is_batch_v<T>)
       return T(simd::pow(x, y));
     else
@@ -991,7 +991,7 @@ constexpr std::vector<int> inline_program(builder& b, graph_view v, int const* a
       for (auto& a : n.arg)
         if (a >= 0) a = map[static_cast<std::size_t>(a)];
       if (n.code == op::ipow)
-        id = b.ipow(n.arg[0], n.n);
+        id = n.arg[1] >= 0 ? b.ipow_by(n.arg[0], n.arg[1]) : b.ipow(n.arg[0], n.n);
       else if (n.code == op::custom || n.code == op::opaque)
         id = b.add(n);
       else
@@ -1426,9 +1426,11 @@ constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, st
   };
   // All contributions to v as one poly in v's region: each branch's sum is masked by
   // its condition where it leaves the branch (deepest first, both sides in one select).
+  // An argument's adjoint is a result: it leaves every branch, whatever region the
+  // argument's value lives in (elu's alpha is used only where x <= 0).
   auto finish = [&](int v) {
     auto& es = adj[static_cast<std::size_t>(v)];
-    int home = regions[v];
+    int home = b[v].code == op::arg ? 0 : regions[v];
     for (;;) {
       int deepest = -1;
       for (std::size_t i = 0; i < es.size(); ++i)
@@ -1543,6 +1545,7 @@ struct sched_block {
   int cond = -1;
   bool side = false;
   bool batch_guard = false;  // on batches: test the lanes (else compute and blend)
+  int cost = 0;
 };
 
 struct schedule {
@@ -1553,54 +1556,66 @@ struct schedule {
   int n_conds = 0;
 };
 
+// Emits the members of region r below node `limit` not yet emitted, as one block; a
+// select met on the way first gets blocks of its branch regions (what it needs of
+// them). A region closed by several selects thus becomes several blocks, each placed
+// where its members' operands are ready. Returns the block's id.
+struct block_emitter {
+  graph const& g;
+  region_map const& regions;
+  std::vector<std::vector<int>> const& members;
+  std::vector<std::vector<int>> const& children;  // child regions of each region
+  std::vector<std::size_t> cursor;
+  schedule& s;
+
+  constexpr int emit(int r, int limit) {
+    int id = static_cast<int>(s.blocks.size());
+    s.blocks.push_back({});
+    std::vector<sched_item> items;
+    int cost = 0;
+    auto const& mine = members[static_cast<std::size_t>(r)];
+    auto& next = cursor[static_cast<std::size_t>(r)];
+    while (next < mine.size() && mine[next] < limit) {
+      int u = mine[next++];
+      gnode const& nd = g.nodes[static_cast<std::size_t>(u)];
+      if (nd.code == op::select)
+        for (int c : children[static_cast<std::size_t>(r)]) {
+          auto const& cm = members[static_cast<std::size_t>(c)];
+          std::size_t cc = cursor[static_cast<std::size_t>(c)];
+          if (regions.r[static_cast<std::size_t>(c)].cond == nd.arg[0] && cc < cm.size() && cm[cc] < u) {
+            int child = emit(c, u);
+            cost += s.blocks[static_cast<std::size_t>(child)].cost;
+            items.push_back({true, child});
+          }
+        }
+      cost += nd.code == op::custom ? 0 : info(nd.code).cost;
+      items.push_back({false, u});
+    }
+    sched_block& b = s.blocks[static_cast<std::size_t>(id)];
+    b.first = static_cast<int>(s.items.size());
+    b.count = static_cast<int>(items.size());
+    b.cond = regions.r[static_cast<std::size_t>(r)].cond;
+    b.side = regions.r[static_cast<std::size_t>(r)].side;
+    b.cost = cost;
+    b.batch_guard = r != 0 && cost >= branch_test_cost;
+    for (auto const& it : items) s.items.push_back(it);
+    return id;
+  }
+};
+
 constexpr schedule make_schedule(graph const& g) {
   schedule s;
   std::size_t const n = g.nodes.size();
   region_map regions = find_regions(g, g.outputs);
   std::size_t const nr = regions.r.size();
-  // Members of each region, in order; the cost of each region with its sub-regions.
-  std::vector<std::vector<int>> members(nr);
-  std::vector<int> cost(nr, 0);
+  std::vector<std::vector<int>> members(nr), children(nr);
   for (std::size_t i = 0; i < n; ++i) {
     int r = regions.of[i];
-    if (r < 0 || g.nodes[i].is_leaf()) continue;
-    members[static_cast<std::size_t>(r)].push_back(static_cast<int>(i));
-    int c = g.nodes[i].code == op::custom ? 0 : info(g.nodes[i].code).cost;
-    for (int q = r; q >= 0; q = regions.r[static_cast<std::size_t>(q)].parent) cost[static_cast<std::size_t>(q)] += c;
+    if (r >= 0 && !g.nodes[i].is_leaf()) members[static_cast<std::size_t>(r)].push_back(static_cast<int>(i));
   }
-  // Blocks: region r's items are its members, with each child region placed just before
-  // the first select that closes it. Built breadth-first into flat arrays.
-  std::vector<int> block_of_region(nr, -1);
-  std::vector<std::vector<sched_item>> lists(nr);
-  for (std::size_t r = 0; r < nr; ++r) {
-    std::vector<char> placed(nr, false);
-    for (int u : members[r]) {
-      gnode const& nd = g.nodes[static_cast<std::size_t>(u)];
-      if (nd.code == op::select) {
-        for (std::size_t c = 1; c < nr; ++c)
-          if (!placed[c] && !members[c].empty() && regions.r[c].parent == static_cast<int>(r) &&
-              regions.r[c].cond == nd.arg[0]) {
-            placed[c] = true;
-            lists[r].push_back({true, static_cast<int>(c)});
-          }
-      }
-      lists[r].push_back({false, u});
-    }
-  }
-  // Flatten: block ids in region order, items contiguous per block.
-  for (std::size_t r = 0; r < nr; ++r) {
-    block_of_region[r] = static_cast<int>(r);
-    sched_block b;
-    b.cond = regions.r[r].cond;
-    b.side = regions.r[r].side;
-    b.batch_guard = r != 0 && cost[r] >= branch_test_cost;
-    s.blocks.push_back(b);
-  }
-  for (std::size_t r = 0; r < nr; ++r) {
-    s.blocks[r].first = static_cast<int>(s.items.size());
-    s.blocks[r].count = static_cast<int>(lists[r].size());
-    for (auto const& it : lists[r]) s.items.push_back(it);
-  }
+  for (std::size_t c = 1; c < nr; ++c) children[static_cast<std::size_t>(regions.r[c].parent)].push_back(static_cast<int>(c));
+  block_emitter e{g, regions, members, children, std::vector<std::size_t>(nr, 0), s};
+  e.emit(0, static_cast<int>(n));
   // Slots: linear scan over the execution order (blocks inline where they occur).
   std::vector<int> order;
   std::vector<std::pair<int, int>> stack{{0, 0}};
@@ -2954,6 +2969,38 @@ inline constexpr auto log_sigmoid = with_derivative(
 #include <string_view>
 #include <vector>
 
+// ---- begin knossos/error.hpp
+// knossos: how run-time errors are reported. Every error knossos detects at run time
+// (say, vmap over arrays of different sizes) goes through KNOSSOS_THROW, so that the
+// library also builds with exceptions off (-fno-exceptions), as fmt and nlohmann/json
+// do. Docs: docs/reference.md
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace ks::detail {
+
+// With exceptions off, an error ends the program with its message, the closest a
+// program without exceptions has to an uncaught exception.
+[[noreturn]] inline void abort_with(char const* message) noexcept {
+  std::fprintf(stderr, "%s\n", message);
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace ks::detail
+
+// KNOSSOS_THROW(exception): throws the exception object; with exceptions off, prints
+// its what() to stderr and calls std::abort. Define KNOSSOS_THROW before including
+// knossos to report errors another way (it must not return).
+#ifndef KNOSSOS_THROW
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
+#define KNOSSOS_THROW(exception) throw exception
+#else
+#define KNOSSOS_THROW(exception) ::ks::detail::abort_with((exception).what())
+#endif
+#endif
+// ---- end knossos/error.hpp
 
 namespace ks::detail {
 
@@ -3058,8 +3105,8 @@ std::string to_string(F const& f, std::initializer_list<std::string_view> names 
   static_assert(n <= detail::max_arity, "ks::to_string: the function cannot be traced: its parameters must be `auto`");
   auto printed = detail::default_names(n);
   if (names.size() != 0 && names.size() != n)
-    throw std::invalid_argument("ks::to_string: " + std::to_string(names.size()) + " names given for a function of " +
-                                std::to_string(n) + " arguments");
+    KNOSSOS_THROW(std::invalid_argument("ks::to_string: " + std::to_string(names.size()) +
+                                        " names given for a function of " + std::to_string(n) + " arguments"));
   std::size_t i = 0;
   for (auto name : names) printed[i++] = std::string(name);
   detail::builder b;
@@ -3163,38 +3210,6 @@ KS_INLINE void stream_fence() {
 
 #undef KS_HAS_STREAM_STORES
 // ---- end knossos/arch.hpp
-// ---- begin knossos/error.hpp
-// knossos: how run-time errors are reported. Every error knossos detects at run time
-// (say, vmap over arrays of different sizes) goes through KNOSSOS_THROW, so that the
-// library also builds with exceptions off (-fno-exceptions), as fmt and nlohmann/json
-// do. Docs: docs/reference.md
-
-#include <cstdio>
-#include <cstdlib>
-
-namespace ks::detail {
-
-// With exceptions off, an error ends the program with its message, the closest a
-// program without exceptions has to an uncaught exception.
-[[noreturn]] inline void abort_with(char const* message) noexcept {
-  std::fprintf(stderr, "%s\n", message);
-  std::fflush(stderr);
-  std::abort();
-}
-
-}  // namespace ks::detail
-
-// KNOSSOS_THROW(exception): throws the exception object; with exceptions off, prints
-// its what() to stderr and calls std::abort. Define KNOSSOS_THROW before including
-// knossos to report errors another way (it must not return).
-#ifndef KNOSSOS_THROW
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS) || defined(_CPPUNWIND)
-#define KNOSSOS_THROW(exception) throw exception
-#else
-#define KNOSSOS_THROW(exception) ::ks::detail::abort_with((exception).what())
-#endif
-#endif
-// ---- end knossos/error.hpp
 // ---- begin knossos/parallel.hpp
 // knossos: the small thread pool behind ks::vmap(f, ks::par). Docs: docs/vmap.md
 
