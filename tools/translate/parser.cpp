@@ -1,6 +1,7 @@
 #include "parser.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "scanner.hpp"
 
@@ -212,9 +213,10 @@ void parser_base::skip_balanced(char const* mismatch) {
 
 std::optional<std::string> parser_base::refusal(token const& t) const {
   for (refusal_rule const& r : g_.refusals) {
-    if (!(r.languages & g_.language) || r.kind != t.kind) continue;
-    std::string words = " " + std::string(r.words) + " ";
-    if (!r.words.empty() && words.find(" " + std::string(t.text) + " ") == std::string::npos) continue;
+    std::string_view column = r.words[static_cast<std::size_t>(std::countr_zero(g_.language))];
+    if (column.empty() || r.kind != t.kind) continue;
+    std::string words = " " + std::string(column) + " ";
+    if (column != "*" && words.find(" " + std::string(t.text) + " ") == std::string::npos) continue;
     std::string message(r.message);
     if (auto braces = message.find("{}"); braces != std::string::npos) message.replace(braces, 2, t.text);
     return message;

@@ -5,6 +5,7 @@
 // its tables and its primary expressions; everything else is here.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,13 +55,13 @@ struct prefix_rule {
   prefix_kind builds = prefix_kind::negate;
 };
 
-/// Tokens the subset refuses wherever they appear, and why: those of `kind` spelled
-/// as one of the space-separated `words` (every one of that kind when `words` is
-/// empty). A {} in the message stands for the token.
+/// Tokens the subset refuses wherever they appear, and why: those of `kind` spelled as
+/// one of the space-separated words of the language's column (every one of that kind
+/// for "*", none for ""). One message, so what the languages refuse alike is written
+/// once. A {} in the message stands for the token.
 struct refusal_rule {
-  unsigned languages;  // grammar::language bits
   tok kind;
-  std::string_view words;
+  std::array<std::string_view, 3> words;  // Python, Julia, F#: the column of grammar::language bit 1, 2, 4
   std::string_view message;
 };
 
