@@ -112,6 +112,15 @@ void print(std::ostream& out, std::vector<stmt> const& body, int indent) {
 
 }  // namespace
 
+std::vector<std::string> bound_names(function const& f) {
+  std::vector<std::string> names;
+  for (param const& p : f.params) names.push_back(p.name);
+  for_each_stmt(f.body, [&](stmt const& s) {
+    if (s.kind == stmt_kind::assign) names.push_back(s.target);
+  });
+  return names;
+}
+
 std::string dump(module const& m) {
   std::ostringstream out;
   for (constant const& c : m.constants) {

@@ -183,6 +183,9 @@ void for_each_expr(Body& body, F&& f) {
   });
 }
 
+/// The names a function binds: its parameters, then the targets of its assignments.
+std::vector<std::string> bound_names(function const& f);
+
 /// The tree as an S-expression, one function per paragraph (ks-translate --dump-ast).
 std::string dump(module const& m);
 

@@ -860,14 +860,11 @@ std::string emit_module(module const& m, translate_options const& options) {
   for (auto const& f : m.functions) {
     source_names.insert(f.name);
     mod.later.insert(f.name);
-    for (auto const& p : f.params) source_names.insert(p.name);
+    for (std::string const& name : bound_names(f)) source_names.insert(name);
     for_each_expr(f.body, [&](expr const& root) {
       for_each_node(root, [&](expr const& e) {
         if (e.kind == expr_kind::name) source_names.insert(e.name);
       });
-    });
-    for_each_stmt(f.body, [&](stmt const& s) {
-      if (s.kind == stmt_kind::assign) source_names.insert(s.target);
     });
   }
 

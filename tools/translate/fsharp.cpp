@@ -44,34 +44,24 @@ class lexer final : public scanner {
       return scan_string(start, w, {false, true, false, true});
     }
     if (c == '\'' && (peek_char(1) == '\\' || peek_char(2) == '\'')) return scan_char_literal(w);
-    if (is_non_ascii(c)) throw error(w, "non-ascii characters are only allowed in comments and strings");
-    token t = scan_operator(fsharp_grammar.spellings);
-    if (t.kind != tok::op) throw error(w, "invalid character '" + show_byte(c) + "'");
-    return t;
+    return operator_token(fsharp_grammar.spellings, "non-ascii characters are only allowed in comments and strings");
   }
 
   token number() {
     loc w = here();
     std::size_t start = pos_;
-    int base = scan_base_prefix(true);
-    bool is_float = false;
-    if (base) {
-      if (!scan_digits(base)) invalid_number(w);
-    } else {
-      is_float = scan_decimal("eE", true);
-    }
+    auto [base, is_float] = scan_number_form(false);
     std::size_t digits_end = pos_;
     while (is_alnum(peek_char())) ++pos_;
     std::string_view suffix = src_.substr(digits_end, pos_ - digits_end);
     if (is_non_ascii(peek_char()) || peek_char() == '\'') invalid_number(w);
     std::size_t digits = start + (base ? 2 : 0);
-    auto one_of = [&](std::initializer_list<std::string_view> l) { return std::find(l.begin(), l.end(), suffix) != l.end(); };
-    if (one_of({"m", "M"})) throw error(w, "decimal literals are not supported; use a float such as 1.0");
-    if (one_of({"LF", "lf"})) throw error(w, "hexadecimal float literals are not supported");
-    if (one_of({"I", "Q", "R", "Z", "N", "G"})) throw error(w, "big integer literals are not supported");
-    if (one_of({"u", "uy", "us", "ul", "UL", "un", "uL", "Ul"}))
+    if (one_of(suffix, {"m", "M"})) throw error(w, "decimal literals are not supported; use a float such as 1.0");
+    if (one_of(suffix, {"LF", "lf"})) throw error(w, "hexadecimal float literals are not supported");
+    if (one_of(suffix, {"I", "Q", "R", "Z", "N", "G"})) throw error(w, "big integer literals are not supported");
+    if (one_of(suffix, {"u", "uy", "us", "ul", "UL", "un", "uL", "Ul"}))
       throw error(w, "unsigned integers are not supported; use a signed integer or a float");
-    bool float_suffix = one_of({"f", "F"});
+    bool float_suffix = one_of(suffix, {"f", "F"});
     if ((is_float || float_suffix) && (base || (!suffix.empty() && !float_suffix))) invalid_number(w);
     token t = number_token(start, w, src_.substr(digits, digits_end - digits), base, is_float || float_suffix);
     t.is_float32 = float_suffix;
@@ -89,7 +79,6 @@ class lexer final : public scanner {
       throw error(w, std::string("integer literal is too large for ") + k->type + (k->limit < 9223372036854775807LL ? "; add L for int64" : ""));
     return t;
   }
-
 };
 
 // Where the value of a body goes: returned, or bound by a let (whose AST name is
@@ -173,11 +162,9 @@ class parser : parser_base {
   // let [inline] [private] f params [: type] = body, or a constant: let c [: type] = value
   void parse_definition(module& m) {
     token const& let = take();
-    function f;
-    f.is_inline = skip_modifiers();
-    token const& name = expect_name("a function name");
-    f.name = std::string(name.text);
-    f.where = name.where;
+    bool is_inline = skip_modifiers();
+    function f = named_function();
+    f.is_inline = is_inline;
     scopes_.reset(&names_in_file_);
     bool constant = at(op::eq) || at(op::colon);
     while (!at(op::eq) && !at(op::colon)) {
@@ -193,7 +180,7 @@ class parser : parser_base {
     if (!peek().first_on_line) unexpected(peek());
     if (!constant) return m.functions.push_back(std::move(f));
     if (f.body.size() != 1 || f.body[0].kind != stmt_kind::return_)
-      throw error(name.where, "a constant's value must be one expression");
+      throw error(f.where, "a constant's value must be one expression");
     m.constants.push_back({f.name, f.where, std::move(f.body[0].value)});
   }
 

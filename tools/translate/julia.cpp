@@ -58,9 +58,7 @@ class lexer final : public scanner {
     if (c == '.' && (std::string_view("+-*/^<>=!&|%\\~(").find(peek_char(1)) != std::string_view::npos ||
                      starts(div_sign, 1) || starts("\xe2\x89", 1)))  // .÷ .≤ .≥ .≠
       throw error(w, broadcasting);
-    token t = scan_operator(julia_grammar.spellings);
-    if (t.kind != tok::op) throw error(w, is_non_ascii(c) ? non_ascii : "invalid character '" + show_byte(c) + "'");
-    count_brackets(t);
+    token t = operator_token(julia_grammar.spellings, non_ascii);
     value_before_ = t.o == op::rparen || t.o == op::rbracket || t.o == op::rbrace;
     return t;
   }
@@ -113,7 +111,7 @@ class parser : parser_base {
         take();
       } else if (is_kw(t, "using") || is_kw(t, "import") || is_kw(t, "export")) {
         // Nothing to bind: the checker knows the math names under their plain spellings.
-        for (take(); peek().kind != tok::newline && peek().kind != tok::end && !at(op::semicolon); take())
+        for (take(); !ends_statement(peek()); take())
           if (peek().kind == tok::string) unexpected(peek());
       } else if (t.kind == tok::string) {
         skip_docstring();
@@ -157,9 +155,8 @@ class parser : parser_base {
       throw error(t.where, "only function definitions, constants, using and import are allowed at the top level");
     }
     loc start = long_form ? take().where : t.where;
-    function f;
     scopes_.reset(&names_in_file_);
-    parse_signature(f);
+    function f = parse_signature();
     if (long_form) {
       parse_block(f.body, start, "function");
     } else {
@@ -171,16 +168,13 @@ class parser : parser_base {
     f.end_where = last_end_;
     if (long_form) take();  // end
     token const& after = peek();
-    if (!long_form && after.kind != tok::newline && after.kind != tok::end && !is(after, op::semicolon))
-      end_statement_error(after, f.body.back().where);
+    if (!long_form && !ends_statement(after)) end_statement_error(after, f.body.back().where);
     finish_body(f.body, true);
     return f;
   }
 
-  void parse_signature(function& f) {
-    token const& name = expect_name("a function name");
-    f.name = std::string(name.text);
-    f.where = name.where;
+  function parse_signature() {
+    function f = named_function();
     if (at(op::dot)) throw error(peek().where, "only plain function names can be defined");
     if (at(op::lbrace)) throw error(peek().where, "type parameters are not supported");
     expect(op::lparen);
@@ -203,6 +197,7 @@ class parser : parser_base {
     expect(op::rparen);
     if (at(op::colon_colon)) skip_type();
     if (is_kw(peek(), "where")) unexpected(peek());
+    return f;
   }
 
   // `::` and a scalar type such as Float64, Real or Base.Float32. Parametric types
@@ -212,10 +207,9 @@ class parser : parser_base {
     loc where = peek().where;
     std::string type = dotted_name("a type name");
     std::string_view last = std::string_view(type).substr(type.rfind('.') + 1);
-    static constexpr std::string_view containers[] = {"Vector", "Array", "Matrix", "AbstractVector", "AbstractArray",
-                                                       "AbstractMatrix", "Tuple", "NTuple", "Dict", "Set"};
     if (last == "String" || last == "AbstractString") throw error(where, "strings are not supported");
-    if (std::find(std::begin(containers), std::end(containers), last) != std::end(containers))
+    if (one_of(last, {"Vector", "Array", "Matrix", "AbstractVector", "AbstractArray", "AbstractMatrix", "Tuple",
+                      "NTuple", "Dict", "Set"}))
       throw error(where, "containers are not supported");
     if (at(op::lbrace))
       throw error(peek().where, "parametric types are not supported; annotate with a scalar type such as Float64");
@@ -237,12 +231,11 @@ class parser : parser_base {
       if (is_kw(t, "end")) return;
       if (is_kw(t, "elseif") || is_kw(t, "else")) {
         if (what == "if") return;
-        throw error(t.where, "'" + std::string(t.text) + "' without a matching 'if'");
+        without_if(t);
       }
       parse_statement(body);
       token const& after = peek();
-      if (after.kind != tok::newline && after.kind != tok::end && !is(after, op::semicolon) && !is_kw(after, "end") &&
-          !is_kw(after, "else") && !is_kw(after, "elseif"))
+      if (!ends_statement(after) && !is_kw(after, "end") && !is_kw(after, "else") && !is_kw(after, "elseif"))
         end_statement_error(after, t.where);
     }
   }
@@ -257,11 +250,7 @@ class parser : parser_base {
     } else if (is_kw(t, "let")) {
       parse_let(body);
     } else if (is_kw(t, "return")) {
-      loc where = take().where;
-      token const& n = peek();
-      if (n.kind == tok::newline || n.kind == tok::end || is(n, op::semicolon) || is_kw(n, "end"))
-        throw error(where, "return needs a value");
-      body.push_back(make_return(where, parse_expression()));
+      body.push_back(parse_return("end"));
     } else if (is_kw(t, "local")) {
       take();
       if (!is_plain_name(peek()) || (!is(peek(1), op::eq) && !is(peek(1), op::colon_colon)))
@@ -388,9 +377,7 @@ class parser : parser_base {
     loc where = peek().where;
     std::string name = dotted_name("a function name");
     if (at(op::lparen)) throw error(peek().where, "the right side of |> must be a function name");
-    std::vector<expr_ptr> args;
-    args.push_back(std::move(lhs));
-    return make_call(where, std::move(name), std::move(args));
+    return make_call(where, std::move(name), std::move(lhs));
   }
 
   expr_ptr name_ref(token const& t) {
@@ -431,11 +418,9 @@ class parser : parser_base {
     }
     auto e = make_name(first.where, dotted_name("a name"));
     if (at(op::lbracket)) throw error(peek().where, "indexing is not supported");
-    if (!at(op::lparen)) return e;
-    if (peek().space_before) throw error(peek().where, "remove the space before '(' in a call");
-    e->kind = expr_kind::call;
-    take();
-    parse_arguments(*e);
+    if (at(op::lparen) && peek().space_before) throw error(peek().where, "remove the space before '(' in a call");
+    e = call_if_open(std::move(e));
+    if (e->kind != expr_kind::call) return e;
     if (is_kw(peek(), "do")) unexpected(peek());
     static constexpr std::pair<std::string_view, binary_op> integer_ops[] = {
         {"div", binary_op::trunc_div}, {"rem", binary_op::mod_trunc}, {"mod", binary_op::mod_floor}, {"fld", binary_op::floor_div}};

@@ -8,8 +8,6 @@
 
 namespace kst {
 
-// Refusals, for the languages in the mask: one table, so that what the three refuse
-// alike is written once.
 // What the three languages' binary levels have in common: the six comparisons (the
 // equality spelled == or =), + and -, * and / (left-associative).
 constexpr std::array<binary_rule, 6> comparisons(int power, op equality) {
@@ -32,77 +30,86 @@ constexpr std::array<binary_rule, (N + ...)> join(std::array<binary_rule, N> con
   return out;
 }
 
-enum : unsigned { py = 1, jl = 2, fs = 4, all = py | jl | fs };
+enum : unsigned { py = 1, jl = 2, fs = 4 };
+
+// Refusals, grouped by what is refused; within a language the first row that matches
+// a token gives its message.
 
 constexpr refusal_rule refusals[] = {
-    {all, tok::string, {}, "strings are not supported"},
-    {py, tok::indent, {}, "unexpected indent"},
-    {py, tok::op, ":=", "assignment expressions (:=) are not supported; assign on a line of its own"},
-    {py | jl, tok::op, "[ {", "containers are not supported"},
-    {fs, tok::op, "[ [| ::", "containers are not supported"},
-    {fs, tok::op, "{", "records are not supported"},
-    {py, tok::op, "| & ^ ~ << >> |= &= ^= <<= >>=", "bitwise operators are not supported"},
-    {jl, tok::op, "& | ~ << >> >>> &= |=", "bitwise operators are not supported"},
-    {fs, tok::op, "&&& ||| ^^^ ~~~ <<< >>>", "bitwise operators are not supported"},
-    {py, tok::op, "@ @=", "matrix multiplication (@) is not supported"},
-    {py, tok::op, "...", "'...' is not supported"},
-    {jl, tok::op, "...", "splatting (...) is not supported"},
-    {jl, tok::op, "@", "macros are not supported"},
-    {jl, tok::op, "$", "interpolation is not supported"},
-    {jl, tok::op, "->", "anonymous functions are not supported; define a named function"},
-    {fs, tok::op, "->", "anonymous functions are not supported; define a function with let"},
-    {jl, tok::op, "\\ \\=", "left division (\\) is not supported; write b / a"},
-    {jl, tok::op, "//", "rational numbers (//) are not supported; use /"},
-    {jl, tok::op, "=== !==", "'{}' is not supported; use == or !="},
-    {jl, tok::op, ".. :", "ranges are not supported"},
-    {fs, tok::op, "..", "ranges are not supported"},
-    {jl, tok::op, "::", "type assertions are only supported on parameters and assignments"},
-    {jl, tok::op, "=>", "pairs are not supported"},
-    {jl, tok::op, "<: >:", "type comparisons are not supported"},
-    {jl, tok::op, "<|", "'<|' is not supported; call the function"},
-    {fs, tok::op, "<|", "'<|' is not supported; use parentheses or |>"},
-    {fs, tok::op, "<- :=", "mutation is not supported; bind a new name with let"},
-    {fs, tok::op, "!", "reference cells are not supported"},
-    {fs, tok::op, ">> <<", "function composition is not supported; call the functions"},
-    {fs, tok::op, "^", "'^' joins strings in F#; use ** for powers"},
-    {fs, tok::op, ":> :?", "type casts and tests are not supported"},
-    {fs, tok::op, "@", "list concatenation is not supported"},
-    {py | jl, tok::name, "for while break continue", "loops are not supported"},
-    {fs, tok::name, "for while do done to downto", "loops are not supported"},
-    {jl, tok::name, "do", "do blocks are not supported"},
-    {py, tok::name, "lambda", "lambda is not supported; define a function with def"},
-    {fs, tok::name, "fun", "anonymous functions are not supported; define a function with let"},
-    {py, tok::name, "def", "nested functions are not supported; define functions at the top level"},
-    {jl, tok::name, "function", "nested functions are not supported; define functions at the top level"},
-    {fs, tok::name, "match function when with", "pattern matching is not supported; use if/elif/else"},
-    {py, tok::name, "class", "classes are not supported"},
-    {jl, tok::name, "struct mutable abstract primitive", "type definitions are not supported"},
-    {fs, tok::name, "type member new class struct interface", "type definitions are not supported"},
-    {jl, tok::name, "module baremodule", "modules are not supported"},
-    {jl, tok::name, "macro quote", "macros are not supported"},
-    {py, tok::name, "global nonlocal", "global and nonlocal are not supported"},
-    {jl, tok::name, "global", "global variables are not supported"},
-    {jl, tok::name, "const", "const is only supported at the top level"},
-    {fs, tok::name, "mutable", "mutable variables are not supported"},
-    {fs, tok::name, "rec and", "recursion is not supported"},
-    {py, tok::name, "import from", "imports are only allowed at the top level"},
-    {jl, tok::name, "using import export", "using and import are only allowed at the top level"},
-    {py, tok::name, "with", "with statements are not supported"},
-    {py, tok::name, "try except finally raise", "exceptions are not supported"},
-    {jl, tok::name, "try catch finally", "exceptions are not supported"},
-    {fs, tok::name, "try finally exception", "exceptions are not supported"},
-    {py, tok::name, "assert del", "{} is not supported"},
-    {py, tok::name, "yield", "generators (yield) are not supported"},
-    {fs, tok::name, "yield seq", "sequences are not supported"},
-    {py, tok::name, "async await", "async and await are not supported"},
-    {py, tok::name, "is", "'is' is not supported; use == or !="},
-    {py, tok::name, "in", "'in' is not supported"},
-    {jl, tok::name, "in isa", "'{}' is not supported"},
-    {jl, tok::name, "where", "where clauses are not supported; annotate with a type such as Real"},
-    {py, tok::name, "None", "None is not supported"},
-    {fs, tok::name, "null", "null is not supported"},
-    {fs, tok::name, "return", "F# has no return; the last expression of a block is its value"},
-    {fs, tok::name, "lazy assert use begin end upcast downcast", "'{}' is not supported"}};
+    // Values other than numbers and booleans.
+    {tok::string, {"*", "*", "*"}, "strings are not supported"},
+    {tok::op, {"[ {", "[ {", "[ [| ::"}, "containers are not supported"},
+    {tok::op, {"", "", "{"}, "records are not supported"},
+    {tok::op, {"", ".. :", ".."}, "ranges are not supported"},
+    {tok::op, {"", "=>", ""}, "pairs are not supported"},
+    {tok::name, {"None", "", ""}, "None is not supported"},
+    {tok::name, {"", "", "null"}, "null is not supported"},
+    {tok::name, {"", "", "yield seq"}, "sequences are not supported"},
+
+    // Operators outside the scalar subset.
+    {tok::op, {"@ @=", "", ""}, "matrix multiplication (@) is not supported"},
+    {tok::op, {"", "\\ \\=", ""}, "left division (\\) is not supported; write b / a"},
+    {tok::op, {"", "//", ""}, "rational numbers (//) are not supported; use /"},
+    {tok::op, {"", "", "^"}, "'^' joins strings in F#; use ** for powers"},
+    {tok::op, {"", "", "@"}, "list concatenation is not supported"},
+    {tok::op, {"", "=== !==", ""}, "'{}' is not supported; use == or !="},
+    {tok::name, {"is", "", ""}, "'is' is not supported; use == or !="},
+    {tok::op, {"", "<: >:", ""}, "type comparisons are not supported"},
+    {tok::op, {"", "", ":> :?"}, "type casts and tests are not supported"},
+    {tok::op, {"", "::", ""}, "type assertions are only supported on parameters and assignments"},
+    {tok::op, {"...", "", ""}, "'...' is not supported"},
+    {tok::op, {"", "...", ""}, "splatting (...) is not supported"},
+    {tok::op, {"", "$", ""}, "interpolation is not supported"},
+    {tok::op, {"| & ^ ~ << >> |= &= ^= <<= >>=", "& | ~ << >> >>> &= |=", "&&& ||| ^^^ ~~~ <<< >>>"},
+     "bitwise operators are not supported"},
+
+    // Functions as values.
+    {tok::op, {"", "->", ""}, "anonymous functions are not supported; define a named function"},
+    {tok::op, {"", "", "->"}, "anonymous functions are not supported; define a function with let"},
+    {tok::name, {"lambda", "", ""}, "lambda is not supported; define a function with def"},
+    {tok::name, {"", "", "fun"}, "anonymous functions are not supported; define a function with let"},
+    {tok::op, {"", "<|", ""}, "'<|' is not supported; call the function"},
+    {tok::op, {"", "", "<|"}, "'<|' is not supported; use parentheses or |>"},
+    {tok::op, {"", "", ">> <<"}, "function composition is not supported; call the functions"},
+
+    // State: assignments inside expressions, mutation, globals.
+    {tok::op, {":=", "", ""}, "assignment expressions (:=) are not supported; assign on a line of its own"},
+    {tok::op, {"", "", "<- :="}, "mutation is not supported; bind a new name with let"},
+    {tok::op, {"", "", "!"}, "reference cells are not supported"},
+    {tok::name, {"", "", "mutable"}, "mutable variables are not supported"},
+    {tok::name, {"global nonlocal", "", ""}, "global and nonlocal are not supported"},
+    {tok::name, {"", "global", ""}, "global variables are not supported"},
+    {tok::name, {"", "const", ""}, "const is only supported at the top level"},
+
+    // Control flow other than if and return.
+    {tok::name, {"", "do", ""}, "do blocks are not supported"},
+    {tok::name, {"", "", "match function when with"}, "pattern matching is not supported; use if/elif/else"},
+    {tok::name, {"with", "", ""}, "with statements are not supported"},
+    {tok::name, {"yield", "", ""}, "generators (yield) are not supported"},
+    {tok::name, {"async await", "", ""}, "async and await are not supported"},
+    {tok::name, {"", "", "return"}, "F# has no return; the last expression of a block is its value"},
+    {tok::indent, {"*", "", ""}, "unexpected indent"},
+    {tok::name, {"for while break continue", "for while break continue", "for while do done to downto"},
+     "loops are not supported"},
+    {tok::name, {"try except finally raise", "try catch finally", "try finally exception"},
+     "exceptions are not supported"},
+
+    // Definitions other than top-level functions and constants.
+    {tok::name, {"def", "function", ""}, "nested functions are not supported; define functions at the top level"},
+    {tok::name, {"", "", "rec and"}, "recursion is not supported"},
+    {tok::name, {"class", "", ""}, "classes are not supported"},
+    {tok::name, {"", "where", ""}, "where clauses are not supported; annotate with a type such as Real"},
+    {tok::name, {"", "module baremodule", ""}, "modules are not supported"},
+    {tok::name, {"", "macro quote", ""}, "macros are not supported"},
+    {tok::op, {"", "@", ""}, "macros are not supported"},
+    {tok::name, {"import from", "", ""}, "imports are only allowed at the top level"},
+    {tok::name, {"", "using import export", ""}, "using and import are only allowed at the top level"},
+    {tok::name, {"", "struct mutable abstract primitive", "type member new class struct interface"},
+     "type definitions are not supported"},
+
+    // The rest, named in the message.
+    {tok::name, {"in", "in isa", "lazy assert use begin end upcast downcast"}, "'{}' is not supported"},
+    {tok::name, {"assert del", "", ""}, "{} is not supported"}};
 
 constexpr augmented_op augmented[] = {
     {py | jl, op::plus_eq, binary_op::add},       {py | jl, op::minus_eq, binary_op::sub},

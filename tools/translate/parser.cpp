@@ -1,6 +1,7 @@
 #include "parser.hpp"
 
 #include <algorithm>
+#include <bit>
 
 #include "scanner.hpp"
 
@@ -58,6 +59,12 @@ expr_ptr make_call(loc where, std::string name, std::vector<expr_ptr> args) {
   e->args = std::move(args);
   e->kwnames.assign(e->args.size(), "");
   return e;
+}
+
+expr_ptr make_call(loc where, std::string name, expr_ptr arg) {
+  std::vector<expr_ptr> args;
+  args.push_back(std::move(arg));
+  return make_call(where, std::move(name), std::move(args));
 }
 
 namespace {
@@ -184,13 +191,32 @@ void parser_base::skip_newlines() {
   while (peek().kind == tok::newline) take();
 }
 
+void parser_base::skip_balanced(char const* mismatch) {
+  std::vector<op> closers;  // op::none: the DEDENT that closes an INDENT
+  auto closer = [](token const& t) {
+    if (t.kind == tok::indent) return op::none;
+    return is(t, op::lparen) ? op::rparen : is(t, op::lbracket) ? op::rbracket : op::rbrace;
+  };
+  do {
+    token const& t = take();
+    bool opens = is(t, op::lparen) || is(t, op::lbracket) || is(t, op::lbrace) || t.kind == tok::indent;
+    bool closes = is(t, op::rparen) || is(t, op::rbracket) || is(t, op::rbrace) || t.kind == tok::dedent;
+    if (opens && closers.size() == max_nesting) throw error(t.where, nested_expression);
+    if (opens) closers.push_back(closer(t));
+    else if (t.kind == tok::end) throw error(t.where, "unexpected end of file");
+    else if (closes && t.o != closers.back()) throw error(t.where, mismatch);
+    else if (closes) closers.pop_back();
+  } while (!closers.empty());
+}
+
 // --- errors --------------------------------------------------------------------
 
 std::optional<std::string> parser_base::refusal(token const& t) const {
   for (refusal_rule const& r : g_.refusals) {
-    if (!(r.languages & g_.language) || r.kind != t.kind) continue;
-    std::string words = " " + std::string(r.words) + " ";
-    if (!r.words.empty() && words.find(" " + std::string(t.text) + " ") == std::string::npos) continue;
+    std::string_view column = r.words[static_cast<std::size_t>(std::countr_zero(g_.language))];
+    if (column.empty() || r.kind != t.kind) continue;
+    std::string words = " " + std::string(column) + " ";
+    if (column != "*" && words.find(" " + std::string(t.text) + " ") == std::string::npos) continue;
     std::string message(r.message);
     if (auto braces = message.find("{}"); braces != std::string::npos) message.replace(braces, 2, t.text);
     return message;
@@ -207,6 +233,10 @@ void parser_base::unexpected(token const& t) const {
     case tok::number: throw error(t.where, "unexpected number " + quoted(t));
     default: throw error(t.where, "unexpected " + quoted(t));
   }
+}
+
+void parser_base::without_if(token const& t) {
+  throw error(t.where, "'" + std::string(t.text) + "' without a matching 'if'");
 }
 
 void parser_base::fail(token const& t, std::string const& message) const {
@@ -232,6 +262,23 @@ std::string parser_base::dotted_name(char const* what) {
   std::string name(expect_name(what).text);
   while (accept(op::dot)) name += "." + std::string(expect_name("a name after '.'").text);
   return name;
+}
+
+// --- definitions and statements ------------------------------------------------
+
+function parser_base::named_function() {
+  function f;
+  token const& name = expect_name("a function name");
+  f.name = std::string(name.text);
+  f.where = name.where;
+  return f;
+}
+
+stmt parser_base::parse_return(std::string_view closer) {
+  loc where = take().where;
+  token const& t = peek();
+  if (ends_statement(t) || (!closer.empty() && is_kw(t, closer))) throw error(where, "return needs a value");
+  return make_return(where, parse_expression());
 }
 
 // --- expressions ---------------------------------------------------------------
@@ -320,9 +367,7 @@ expr_ptr parser_base::parse_operand(int min_power) {
     case prefix_kind::not_: return make_unary(expr_kind::not_, 0, t.where, std::move(operand));
     case prefix_kind::sqrt: break;
   }
-  std::vector<expr_ptr> args;
-  args.push_back(std::move(operand));
-  return make_call(t.where, "sqrt", std::move(args));
+  return make_call(t.where, "sqrt", std::move(operand));
 }
 
 expr_ptr parser_base::parse_pipe_target(expr_ptr, token const& pipe) { unexpected(pipe); }
@@ -357,6 +402,14 @@ void parser_base::parse_arguments(expr& call) {
     take();
   }
   expect(op::rparen);
+}
+
+expr_ptr parser_base::call_if_open(expr_ptr e) {
+  if (!at(op::lparen)) return e;
+  e->kind = expr_kind::call;
+  take();
+  parse_arguments(*e);
+  return e;
 }
 
 expr_ptr parser_base::assigned_value(token const& o, expr_ptr target) {

@@ -5,6 +5,7 @@
 // its tables and its primary expressions; everything else is here.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <span>
 #include <string>
@@ -54,13 +55,13 @@ struct prefix_rule {
   prefix_kind builds = prefix_kind::negate;
 };
 
-/// Tokens the subset refuses wherever they appear, and why: those of `kind` spelled
-/// as one of the space-separated `words` (every one of that kind when `words` is
-/// empty). A {} in the message stands for the token.
+/// Tokens the subset refuses wherever they appear, and why: those of `kind` spelled as
+/// one of the space-separated words of the language's column (every one of that kind
+/// for "*", none for ""). One message, so what the languages refuse alike is written
+/// once. A {} in the message stands for the token.
 struct refusal_rule {
-  unsigned languages;  // grammar::language bits
   tok kind;
-  std::string_view words;
+  std::array<std::string_view, 3> words;  // Python, Julia, F#: the column of grammar::language bit 1, 2, 4
   std::string_view message;
 };
 
@@ -97,6 +98,7 @@ expr_ptr make_boolean(token const& t, bool value);
 expr_ptr make_binary(binary_op op, loc where, expr_ptr lhs, expr_ptr rhs, int_division d);
 expr_ptr make_unary(expr_kind kind, char op_char, loc where, expr_ptr operand);
 expr_ptr make_call(loc where, std::string name, std::vector<expr_ptr> args);
+expr_ptr make_call(loc where, std::string name, expr_ptr arg);  // of one argument
 stmt make_return(loc where, expr_ptr value);
 stmt make_assign(loc where, std::string target, loc target_where, expr_ptr value);
 stmt make_if(loc where, expr_ptr cond);
@@ -166,14 +168,28 @@ class parser_base {
   std::string_view spelling(op o) const;
   std::optional<binary_op> augmented(token const& t) const;
   void skip_newlines();
+  // A line break, the end of the input or ';' (Python and Julia).
+  static bool ends_statement(token const& t) {
+    return t.kind == tok::newline || t.kind == tok::end || is(t, op::semicolon);
+  }
+  // The tokens of a group from an opening bracket (or INDENT) to the one that closes it,
+  // whatever is inside, nested at most max_nesting deep; `mismatch` for a wrong closer.
+  void skip_balanced(char const* mismatch);
 
   // -- errors -----------------------------------------------------------------
   std::optional<std::string> refusal(token const& t) const;
   [[noreturn]] void unexpected(token const& t) const;
+  [[noreturn]] static void without_if(token const& t);  // an `else` or `elif` with no if open
   [[noreturn]] void fail(token const& t, std::string const& message) const;  // unless refused
   token const& expect(op o);
   token const& expect_name(char const* what);
   std::string dotted_name(char const* what);  // name(.name)*, joined with dots
+
+  // -- definitions and statements -----------------------------------------------
+  // `function` with the name that comes next (after `def`, `function`, `let`).
+  function named_function();
+  // return value, after which a value is required (`closer`: Julia's `end` ends it too).
+  stmt parse_return(std::string_view closer = {});
 
   // -- expressions --------------------------------------------------------------
   expr_ptr parse_expression();  // one nesting level, then the language's top form
@@ -191,6 +207,8 @@ class parser_base {
   virtual bool stops_before(token const&) const { return false; }
   // name(args...) after the '(' has been seen: positional, then keyword arguments.
   void parse_arguments(expr& call);
+  // The name `e` is called when '(' is next: e becomes the call, with its arguments.
+  expr_ptr call_if_open(expr_ptr e);
   // The value of `x op= v` (x op v) or `x = v`, after the operator `o`.
   expr_ptr assigned_value(token const& o, expr_ptr target);
   // ( e ), refusing () and (a, b) with the language's word for them.

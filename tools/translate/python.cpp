@@ -3,7 +3,6 @@
 // and the statement forms of SPEC §4. Expressions are the shared core's, driven by
 // Python's tables in languages.cpp.
 
-#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -23,38 +22,19 @@ class lexer final : public scanner {
 
  private:
   token next() override {
-    token t = produce();
+    token t = scanner::next();
     last_ = t.kind;
     return t;
   }
 
-
-
-  token produce() {
+  // DEDENTs still owed; at the start of a logical line (outside brackets), blank and
+  // comment-only lines skipped, its indentation: an INDENT or DEDENT if it changed.
+  std::optional<token> line_start() override {
     if (pending_dedents_ > 0) {
       --pending_dedents_;
       return marker(tok::dedent, pending_where_);
     }
-    for (;;) {
-      if (at_line_start_ && brackets_ == 0) {
-        if (auto t = start_line()) return *t;
-      }
-      skip_blanks();
-      if (eof()) return end_of_input();
-      if (std::size_t n = newline_length(pos_)) {
-        loc w = here();
-        consume_newline(n);
-        if (brackets_ > 0) continue;  // implicit line joining
-        at_line_start_ = true;
-        return marker(tok::newline, w);
-      }
-      return scan();
-    }
-  }
-
-  // Skips blank and comment-only lines, then measures the indentation of the next
-  // logical line: an INDENT or DEDENT if it changed.
-  std::optional<token> start_line() {
+    if (last_ != tok::newline || brackets_ > 0) return std::nullopt;
     for (;;) {
       std::size_t indent_start = pos_;
       for (char c = peek_char(); c == ' ' || c == '\t' || c == '\f'; c = peek_char()) {
@@ -66,7 +46,6 @@ class lexer final : public scanner {
         consume_newline(n);
         continue;
       }
-      at_line_start_ = false;
       if (eof()) return std::nullopt;
       return indentation(src_.substr(indent_start, pos_ - indent_start), indent_start);
     }
@@ -91,15 +70,17 @@ class lexer final : public scanner {
     }
     int count = 0;
     for (; indents_.back().size() > indent.size(); ++count) indents_.pop_back();
-    if (indents_.back().size() != indent.size()) throw error(first, "unindent does not match any outer indentation level");
+    if (indents_.back().size() != indent.size())
+      throw error(first, "unindent does not match any outer indentation level");
     pending_dedents_ = count - 1;
     pending_where_ = first;
     return marker(tok::dedent, first);
   }
 
   // Blanks, comments and a backslash that joins the next line.
-  void skip_blanks() {
-    while (scanner::skip_blanks(blanks_) || peek_char() == '\\') {
+  bool skip_trivia() override {
+    bool any = false;
+    for (; scanner::skip_blanks(blanks_) || peek_char() == '\\'; any = true) {
       if (peek_char() != '\\') continue;
       loc w = here();
       std::size_t n = newline_length(pos_ + 1);
@@ -109,9 +90,10 @@ class lexer final : public scanner {
       ++pos_;
       consume_newline(n);
     }
+    return any;
   }
 
-  token end_of_input() {
+  token end_of_input() override {
     loc w = here();
     if (brackets_ > 0) return marker(tok::end, w);  // the parser reports the unclosed bracket
     if (last_ != tok::newline && last_ != tok::indent && last_ != tok::dedent && last_ != tok::end)
@@ -129,12 +111,8 @@ class lexer final : public scanner {
     if (is_alpha(c)) return scan_name();
     if (is_digit(c) || (c == '.' && is_digit(peek_char(1)))) return scan_number();
     if (c == '"' || c == '\'') return scan_string(pos_, w, {});
-    if (is_non_ascii(c)) throw error(w, "non-ascii characters are only allowed in comments and strings");
-    token t = scan_operator(python_grammar.spellings);
-    if (t.kind != tok::op && c == '!') throw error(w, "unexpected '!'; use 'not' for logical negation");
-    if (t.kind != tok::op) throw error(w, "invalid character '" + show_byte(c) + "'");
-    count_brackets(t);
-    return t;
+    if (c == '!' && peek_char(1) != '=') throw error(w, "unexpected '!'; use 'not' for logical negation");
+    return operator_token(python_grammar.spellings, "non-ascii characters are only allowed in comments and strings");
   }
 
   token scan_name() {
@@ -144,9 +122,7 @@ class lexer final : public scanner {
     if (peek_char() == '"' || peek_char() == '\'') {
       std::string prefix;
       for (char c : src_.substr(start, pos_ - start)) prefix += static_cast<char>(c | 0x20);
-      static constexpr std::string_view prefixes[] = {"r", "u", "b", "f", "br", "rb", "fr", "rf"};
-      if (std::find(std::begin(prefixes), std::end(prefixes), prefix) != std::end(prefixes))
-        return scan_string(start, w, {});
+      if (one_of(prefix, {"r", "u", "b", "f", "br", "rb", "fr", "rf"})) return scan_string(start, w, {});
     }
     if (is_non_ascii(peek_char())) throw error(here(), "non-ascii identifiers are not supported");
     return finish(tok::name, start, w);
@@ -155,14 +131,8 @@ class lexer final : public scanner {
   token scan_number() {
     std::size_t start = pos_;
     loc w = here();
-    int base = scan_base_prefix(true);
-    bool is_float = false;
-    if (base) {
-      if (!scan_digits(base, true)) invalid_number(w);
-    } else {
-      is_float = scan_decimal("eE", true);
-      if (peek_char() == 'j' || peek_char() == 'J') throw error(w, "complex numbers are not supported");
-    }
+    auto [base, is_float] = scan_number_form(true);
+    if (!base && (peek_char() == 'j' || peek_char() == 'J')) throw error(w, "complex numbers are not supported");
     if (is_alnum(peek_char()) || is_non_ascii(peek_char())) invalid_number(w);
     std::string_view text = src_.substr(start, pos_ - start);
     std::string plain = without_underscores(text);
@@ -171,7 +141,6 @@ class lexer final : public scanner {
     return number_token(start, w, base ? text.substr(2) : text, base, is_float, true);  // 1e999 is inf in Python
   }
 
-  bool at_line_start_ = true;
   tok last_ = tok::newline;  // decides whether a NEWLINE is owed at the end of the input
   std::vector<std::string_view> indents_{std::string_view{}};
   int pending_dedents_ = 0;
@@ -191,10 +160,8 @@ class parser : parser_base {
       } else if (is_kw(t, "import") || is_kw(t, "from")) {
         parse_import();
         end_simple_statement();
-      } else if (is_kw(t, "def") || is(t, op::at)) {
-        m.functions.push_back(parse_function());
-      } else if (is_kw(t, "async")) {
-        throw error(t.where, "async functions are not supported");
+      } else if (is_kw(t, "def") || is(t, op::at) || is_kw(t, "async")) {
+        m.functions.push_back(parse_function());  // an async def is refused there
       } else if (t.kind == tok::string && first && is_docstring()) {
         skip_docstring();
         end_simple_statement();
@@ -215,8 +182,6 @@ class parser : parser_base {
   }
 
  private:
-  static bool ends_statement(token const& t) { return t.kind == tok::newline || t.kind == tok::end || is(t, op::semicolon); }
-
   // -- top level ------------------------------------------------------------
 
   // import a.b [as c], ...; from a.b import x [as y], ... (parenthesised or not)
@@ -270,32 +235,16 @@ class parser : parser_base {
       take();
     }
     token const& t = peek();
-    if (is_kw(t, "class")) throw error(t.where, "only imports, constants and function definitions are allowed at the top level");
+    if (is_kw(t, "class"))
+      throw error(t.where, "only imports, constants and function definitions are allowed at the top level");
     if (is_kw(t, "async")) throw error(t.where, "async functions are not supported");
     if (!is_kw(t, "def")) throw error(t.where, "expected 'def' after a decorator");
-  }
-
-  // A group of tokens from an opening bracket (or INDENT) to the one that closes it,
-  // whatever is inside, nested at most max_nesting deep.
-  void skip_balanced(char const* mismatch) {
-    std::vector<op> closers;  // op::none: the DEDENT that closes an INDENT
-    do {
-      token const& t = take();
-      bool opens = is(t, op::lparen) || is(t, op::lbracket) || is(t, op::lbrace) || t.kind == tok::indent;
-      if (opens && closers.size() == max_nesting) throw error(t.where, nested_expression);
-      if (opens) closers.push_back(is(t, op::lparen) ? op::rparen : is(t, op::lbracket) ? op::rbracket : is(t, op::lbrace) ? op::rbrace : op::none);
-      else if (is(t, op::rparen) || is(t, op::rbracket) || is(t, op::rbrace) || t.kind == tok::dedent || t.kind == tok::end)
-        t.o == closers.back() && t.kind != tok::end ? closers.pop_back() : throw error(t.where, t.kind == tok::end ? "unexpected end of file" : mismatch);
-    } while (!closers.empty());
   }
 
   function parse_function() {
     skip_decorators();
     take();  // def
-    function f;
-    token const& name = expect_name("a function name");
-    f.name = name.text;
-    f.where = name.where;
+    function f = named_function();
     aliases_.erase(f.name);  // a def rebinds the name, as it would in Python
     expect(op::lparen);
     while (!at(op::rparen)) {
@@ -364,8 +313,9 @@ class parser : parser_base {
     for (bool first = docstring_ok; peek().kind != tok::dedent && peek().kind != tok::end; first = false) {
       token const& t = peek();
       if (is_kw(t, "if")) body.push_back(parse_if());
-      else if (is_kw(t, "elif") || is_kw(t, "else")) throw error(t.where, "'" + std::string(t.text) + "' without a matching 'if'");
-      else if (is(t, op::at)) throw error(t.where, "nested functions are not supported; define functions at the top level");
+      else if (is_kw(t, "elif") || is_kw(t, "else")) without_if(t);
+      else if (is(t, op::at))
+        throw error(t.where, "nested functions are not supported; define functions at the top level");
       else parse_simple_statements(body, first);
     }
     if (peek().kind == tok::dedent) take();
@@ -410,20 +360,13 @@ class parser : parser_base {
 
   void parse_simple(std::vector<stmt>& body, bool docstring_ok) {
     token const& t = peek();
-    if (is_kw(t, "return")) {
-      loc where = take().where;
-      if (ends_statement(peek())) throw error(where, "return needs a value");
-      body.push_back(make_return(where, parse_expression()));
-      return;
-    }
+    if (is_kw(t, "return")) return body.push_back(parse_return());
     if (accept_kw("pass")) return;
     if (t.kind == tok::string && docstring_ok && is_docstring()) return skip_docstring();
     if (is_plain_name(t) && (is(peek(1), op::eq) || is(peek(1), op::colon) || augmented(peek(1))))
       return parse_assignment(body);
-    static constexpr std::string_view expression_words[] = {"not", "True", "False", "None", "lambda", "await", "yield"};
-    if (t.kind == tok::name && is_keyword(t.text) &&
-        std::find(std::begin(expression_words), std::end(expression_words), t.text) == std::end(expression_words))
-      unexpected(t);
+    bool starts_expression = one_of(t.text, {"not", "True", "False", "None", "lambda", "await", "yield"});
+    if (t.kind == tok::name && is_keyword(t.text) && !starts_expression) unexpected(t);
     if (is(t, op::star)) throw error(t.where, "starred expressions are not supported");
     loc start = t.where;
     parse_expression();
@@ -476,12 +419,7 @@ class parser : parser_base {
     while (at(op::dot) && is_plain_name(peek(1)) && is(peek(2), op::lparen)) {
       take();
       token const& method = take();
-      auto call = make_call(method.where, "torch." + std::string(method.text), {});
-      take();
-      call->args.push_back(std::move(e));
-      call->kwnames.emplace_back();
-      parse_arguments(*call);
-      e = std::move(call);
+      e = call_if_open(make_call(method.where, "torch." + std::string(method.text), std::move(e)));
     }
     if (at(op::dot)) throw error(peek().where, "attribute access is only supported on names");
     refuse_postfix("subscripts are not supported");
@@ -492,7 +430,8 @@ class parser : parser_base {
   // whole module (and every import in it) has been seen.
   expr_ptr parse_name() override {
     token const& first = take();
-    if (first.text == "float" && at(op::lparen) && peek(1).kind == tok::string && is(peek(2), op::rparen)) return infinity();
+    if (first.text == "float" && at(op::lparen) && peek(1).kind == tok::string && is(peek(2), op::rparen))
+      return infinity();
     auto e = make_name(first.where, std::string(first.text));
     while (accept(op::dot)) {
       token const& part = peek();
@@ -503,11 +442,7 @@ class parser : parser_base {
       e->name += '.';
       e->name += take().text;
     }
-    if (!at(op::lparen)) return e;
-    e->kind = expr_kind::call;
-    take();
-    parse_arguments(*e);
-    return e;
+    return call_if_open(std::move(e));
   }
 
   // float('inf') and float('-inf'): the only strings translated.
@@ -517,7 +452,7 @@ class parser : parser_base {
     take();
     std::string text;
     for (char c : s.text.substr(1, s.text.size() - 2)) text += static_cast<char>(c | 0x20);
-    if (text != "inf" && text != "+inf" && text != "-inf" && text != "infinity" && text != "-infinity")
+    if (!one_of(text, {"inf", "+inf", "-inf", "infinity", "-infinity"}))
       throw error(s.where, "strings are not supported (float() of a string: only 'inf' and '-inf')");
     expr_ptr inf = make_name(s.where, "math.inf");
     return text.front() == '-' ? make_unary(expr_kind::unary, '-', s.where, std::move(inf)) : std::move(inf);
@@ -529,11 +464,8 @@ class parser : parser_base {
   // runs, after every top-level import and def; parameters and locals shadow. A
   // method of a local (x.exp()) is the torch function of that name.
   void resolve(function& f) {
-    std::unordered_set<std::string> locals;
-    for (param const& p : f.params) locals.insert(p.name);
-    for_each_stmt(f.body, [&](stmt const& s) {
-      if (s.kind == stmt_kind::assign) locals.insert(s.target);
-    });
+    std::vector<std::string> bound = bound_names(f);
+    std::unordered_set<std::string> locals(bound.begin(), bound.end());
     for (param& p : f.params)
       if (p.default_value) resolve(*p.default_value, {});
     for_each_expr(f.body, [&](expr& e) { resolve(e, locals); });

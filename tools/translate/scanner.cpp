@@ -168,8 +168,9 @@ void scanner::skip_block_comment(std::string_view open, std::string_view close) 
 
 token scanner::next() {
   for (space_ = false;;) {
-    if (skip_blanks(blanks_)) space_ = true;
-    if (eof()) return marker(tok::end, here());
+    if (std::optional<token> owed = line_start()) return *owed;
+    if (skip_trivia()) space_ = true;
+    if (eof()) return end_of_input();
     std::size_t n = newline_length(pos_);
     if (!n) break;
     token newline = marker(tok::newline, here());
@@ -239,6 +240,16 @@ token scanner::scan_operator(std::span<op_spelling const> ops) {
     return finish(tok::op, start, w, s.o);
   }
   return {};
+}
+
+token scanner::operator_token(std::span<op_spelling const> ops, std::string_view non_ascii) {
+  char c = peek_char();
+  loc w = here();
+  token t = scan_operator(ops);
+  if (t.kind != tok::op)
+    throw error(w, is_non_ascii(c) ? std::string(non_ascii) : "invalid character '" + show_byte(c) + "'");
+  count_brackets(t);
+  return t;
 }
 
 token scanner::scan_string(std::size_t start, loc w, string_syntax syntax) {
@@ -324,6 +335,14 @@ bool scanner::scan_decimal(std::string_view exponent_letters, bool exponent_requ
     }
   }
   return is_float;
+}
+
+scanner::number_form scanner::scan_number_form(bool leading_underscore) {
+  loc w = here();
+  int base = scan_base_prefix(true);
+  if (!base) return {0, scan_decimal("eE", true)};
+  if (!scan_digits(base, leading_underscore)) invalid_number(w);
+  return {base, false};
 }
 
 }  // namespace kst

@@ -5,6 +5,9 @@
 // only its own lexical rules: indentation, juxtaposition, literal suffixes.
 #pragma once
 
+#include <algorithm>
+#include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +24,10 @@ inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <
 inline bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 inline bool is_non_ascii(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 bool is_digit_in(char c, int base);
+/// Whether `s` is one of `words` (a literal's suffix, a keyword among a few).
+inline bool one_of(std::string_view s, std::initializer_list<std::string_view> words) {
+  return std::find(words.begin(), words.end(), s) != words.end();
+}
 
 /// How a byte is shown in a message: printable ASCII as itself, the rest escaped.
 std::string show_byte(char c);
@@ -85,8 +92,15 @@ class scanner {
   token finish(tok kind, std::size_t start, loc where, op o = op::none) const;
   static token marker(tok kind, loc where);  // newline, indent, dedent, end
 
-  // One token per call, the last one tok::end: blanks and line breaks, then scan().
+  // One token per call, the last one tok::end: line_start(), blanks and line breaks,
+  // then scan().
   virtual token next();
+  // A token owed before anything else is read (Python's INDENT and DEDENT); none by default.
+  virtual std::optional<token> line_start() { return std::nullopt; }
+  // The blanks and comments before a token (Python adds its backslash line joining).
+  virtual bool skip_trivia() { return skip_blanks(blanks_); }
+  // What the end of the input gives (Python owes a NEWLINE and DEDENTs first).
+  virtual token end_of_input() { return marker(tok::end, here()); }
   // The token at the cursor, after the blanks; space_ says whether there were any.
   virtual token scan() = 0;
 
@@ -96,6 +110,9 @@ class scanner {
                      bool overflow_is_infinity = false) const;
   // The longest spelling of `ops` at the cursor, or a token of kind end.
   token scan_operator(std::span<op_spelling const> ops);
+  // The operator at the cursor, counted if it is a bracket; no spelling of `ops` there is
+  // an invalid character (`non_ascii` says why for a byte >= 0x80).
+  token operator_token(std::span<op_spelling const> ops, std::string_view non_ascii);
   token scan_string(std::size_t start, loc where, string_syntax syntax);
   // 'a' or '\n': lexed only to be refused as a string.
   token scan_char_literal(loc where);
@@ -110,6 +127,13 @@ class scanner {
   // digits ['.' digits] [exponent]: whether it is a float. An exponent letter not
   // followed by digits is an error when exponent_required, else left (Julia's 2e is 2*e).
   bool scan_decimal(std::string_view exponent_letters, bool exponent_required, bool float_dot = true);
+  // A prefix 0x, 0o or 0b (in either case) and digits in that base, or a decimal with
+  // an optional exponent e or E: Python's and F#'s numbers before their suffixes.
+  struct number_form {
+    int base;  // 0: decimal
+    bool is_float;
+  };
+  number_form scan_number_form(bool leading_underscore);
 
   [[noreturn]] static void invalid_number(loc where) { throw error(where, "invalid number literal"); }
 
