@@ -784,11 +784,16 @@ constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, st
     }
     std::array<poly, 4> d{b.zero(), b.zero(), b.zero(), b.zero()};
     partials(b, u, d.data());
-    // One multi-term adjoint times several partials: make it a node once.
+    // A multi-term adjoint times a partial that is not a constant: make the adjoint a
+    // node first. Distributing it instead would expand the chain rule's product
+    // g * (2a - 1) * (2b - 1) * ... term by term, as no person writes it.
     poly gg = g;
-    int uses = 0;
-    for (int k = 0; k < n.arity(); ++k) uses += !d[static_cast<std::size_t>(k)].zero() && d[static_cast<std::size_t>(k)].nt > 1;
-    if (g.nt > 1 && uses > 0) gg = b.atom(b.make(g));
+    bool scaled_only = true;
+    for (int k = 0; k < n.arity(); ++k) {
+      poly const& dk = d[static_cast<std::size_t>(k)];
+      scaled_only = scaled_only && (dk.zero() || (dk.nt == 1 && b.term(dk, 0).nf == 0));
+    }
+    if (g.nt > 1 && !scaled_only) gg = b.atom(b.make(g));
     for (int k = 0; k < n.arity(); ++k)
       if (!d[static_cast<std::size_t>(k)].zero()) push(n.arg[static_cast<std::size_t>(k)], ru, gg * d[static_cast<std::size_t>(k)]);
   }
