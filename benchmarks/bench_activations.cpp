@@ -1,5 +1,6 @@
-// relu3 and gelu, float and double, forward and vjp, at N = 16, 65025, 1M and 16M:
-// knossos against the hand-written baselines in the same binary. Benchmark names are
+// relu3 and gelu (forward and vjp), huber (vjp and value_and_grad), softplus (forward
+// and vjp) and Black-Scholes (value_and_grad), float and double, at N = 16, 4096, 65025,
+// 1M and 16M: knossos against the hand-written baselines in the same binary. Benchmark names are
 // <function>/<direction>/<type>/<implementation>/<N>; benchmarks/compare.py turns a
 // run into tables of ns per element and ratios.
 #include <benchmark/benchmark.h>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "kernels.hpp"
+#include "suite.hpp"
 
 namespace {
 
@@ -61,18 +63,39 @@ constexpr char const* type_name() {
   return sizeof(T) == 4 ? "f32" : "f64";
 }
 
+void sizes(benchmark::internal::Benchmark* b) { b->Arg(16)->Arg(4096)->Arg(65025)->Arg(1 << 20)->Arg(1 << 24); }
+
 template <class T, class K>
 void add_fwd(std::string const& fn, std::string const& impl, K kernel) {
   auto* b = benchmark::RegisterBenchmark((fn + "/fwd/" + type_name<T>() + "/" + impl).c_str(),
                                          [kernel](benchmark::State& s) { run_fwd<T>(s, kernel); });
-  b->Arg(16)->Arg(65025)->Arg(1 << 20)->Arg(1 << 24);
+  sizes(b);
 }
 
 template <class T, class K>
 void add_vjp(std::string const& fn, std::string const& impl, K kernel) {
   auto* b = benchmark::RegisterBenchmark((fn + "/vjp/" + type_name<T>() + "/" + impl).c_str(),
                                          [kernel](benchmark::State& s) { run_vjp<T>(s, kernel); });
-  b->Arg(16)->Arg(65025)->Arg(1 << 20)->Arg(1 << 24);
+  sizes(b);
+}
+
+// A kernel of suite.hpp (any number of inputs and outputs), knossos or hand-written.
+template <class T>
+void add_case(bench::kernel_case<T> const& c, bool knossos) {
+  std::string name = std::string(c.fn) + "/" + std::string(c.kind) + "/" + type_name<T>() + "/" +
+                     (knossos ? "knossos" : "xsimd");
+  auto kernel = knossos ? c.knossos : c.xsimd;
+  auto* b = benchmark::RegisterBenchmark(name.c_str(), [c, kernel](benchmark::State& state) {
+    auto n = static_cast<std::size_t>(state.range(0));
+    bench::case_buffers<T> buf(c, n);
+    for (auto _ : state) {
+      kernel(buf.in_ptr.data(), buf.out_ptr.data(), n);
+      benchmark::DoNotOptimize(buf.out_ptr.data());
+      benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  });
+  sizes(b);
 }
 
 template <class T>
@@ -100,6 +123,13 @@ void register_all() {
   add_vjp<T>("gelu", "scalar_if", scalar_gelu_vjp<T>);
   add_vjp<T>("gelu", "eigen", eigen_gelu_vjp<T>);
   add_vjp<T>("gelu", "mul", mul_floor<T>);
+  for (auto const& c : suite<T>()) {
+    if (c.fn == "relu3" || c.fn == "gelu") continue;  // registered above, with more baselines
+    add_case(c, true);
+    add_case(c, false);
+  }
+  add_fwd<T>("softplus", "memcpy", memcpy_floor<T>);
+  add_vjp<T>("softplus", "mul", mul_floor<T>);
 }
 
 // ks::par against serial, where the work is compute-bound (gelu).

@@ -5,9 +5,9 @@
 
 Runs bench_activations (and bench_aten, in its own process, when it was built) with
 repetitions, takes the median of each benchmark, and prints one table per function,
-direction and type: ns per element for each implementation, then the ratios
-knossos/xsimd, knossos/floor (memcpy for forward, y = a * b for vjp), knossos/Eigen
-and knossos/ATen. Plain Python 3, no third-party modules.
+kind (fwd, vjp, value_and_grad) and type: ns per element for each implementation, then
+the ratios knossos/xsimd, and, where those baselines were run, knossos/floor (memcpy for
+forward, y = a * b for vjp), knossos/Eigen and knossos/ATen. Plain Python 3, no third-party modules.
 """
 import argparse
 import json
@@ -64,21 +64,27 @@ def ratio(a, b) -> str:
     return f"{a / b:.2f}" if a is not None and b else "–"
 
 
+FUNCTIONS = ["relu3", "gelu", "huber", "softplus", "black_scholes"]
+
+
 def print_tables(t: dict) -> None:
-    keys = sorted({k[:3] for k in t}, key=lambda k: (k[0] != "relu3", k[0], k[1], k[2]))
+    order = lambda fn: FUNCTIONS.index(fn) if fn in FUNCTIONS else len(FUNCTIONS)
+    keys = sorted({k[:3] for k in t if k[3] in IMPLS}, key=lambda k: (order(k[0]), k[0], k[1], k[2]))
     for fn, direction, typ in keys:
         sizes = sorted({k[4] for k in t if k[:3] == (fn, direction, typ)})
         impls = [i for i in IMPLS if any((fn, direction, typ, i, n) in t for n in sizes)]
         floor = "memcpy" if direction == "fwd" else "mul"
+        # Ratio columns only against the baselines this function has.
+        against = [b for b in ("xsimd", floor, "eigen", "aten") if b in impls]
         print(f"\n**{fn} {direction} {typ}** (ns per element, median)\n")
-        cols = impls + ["knossos/xsimd", f"knossos/{floor}", "knossos/eigen", "knossos/aten"]
+        cols = impls + [f"knossos/{b}" for b in against]
         print("| N | " + " | ".join(cols) + " |")
         print("|---" * (len(cols) + 1) + "|")
         for n in sizes:
             get = lambda i: t.get((fn, direction, typ, i, n))
             cells = [f"{get(i):.3f}" if get(i) is not None else "–" for i in impls]
             k = get("knossos")
-            cells += [ratio(k, get("xsimd")), ratio(k, get(floor)), ratio(k, get("eigen")), ratio(k, get("aten"))]
+            cells += [ratio(k, get(b)) for b in against]
             print(f"| {n} | " + " | ".join(cells) + " |")
     par = {k: v for k, v in t.items() if k[3] in ("knossos_serial", "knossos_par")}
     if par:
