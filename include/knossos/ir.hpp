@@ -106,6 +106,11 @@ constexpr bool foldable(op o) {
 class builder {
  public:
   graph g;
+  // Set while derivative terms are built: a masked term (select with a zero arm) takes
+  // a factor into its arm, and two masked terms on one condition add as one select.
+  // Exact except that an inf or nan factor no longer reaches the lanes the mask zeroes,
+  // which is the point of the mask (a branch not taken never poisons a derivative).
+  bool adjoint_rules = false;
 
   constexpr builder() = default;
   constexpr explicit builder(graph from) : g(std::move(from)) { rehash(); }
@@ -170,6 +175,9 @@ class builder {
     bool all_lit = true;
     for (int i = 0; i < k; ++i) all_lit = all_lit && is_lit(n.arg[static_cast<std::size_t>(i)]);
     if (all_lit && foldable(code)) return fold(n);
+    if (adjoint_rules) {
+      if (int r = adjoint_rule(code, a, b); r >= 0) return r;
+    }
     switch (code) {
       case op::mul:
         if (is_lit(b, 1)) return a;
@@ -237,6 +245,30 @@ class builder {
   constexpr void rehash() {
     table_.clear();
     grow();
+  }
+
+  constexpr bool zero_armed(int i) const {
+    gnode const& n = (*this)[i];
+    return n.code == op::select && !n.boolean && (is_lit(n.arg[1], 0) || is_lit(n.arg[2], 0));
+  }
+  // select(c, u, 0) * s = select(c, u * s, 0); select(c, u, 0) + select(c, 0, v) =
+  // select(c, u, v). -1: no rule applies.
+  constexpr int adjoint_rule(op code, int a, int b) {
+    if (code == op::mul) {
+      if (!zero_armed(a)) std::swap(a, b);
+      if (!zero_armed(a) || is_lit(b)) return -1;
+      gnode const s = (*this)[a];
+      auto arm = [&](int u) { return is_lit(u, 0) ? u : node(op::mul, u, b); };
+      int t = arm(s.arg[1]);
+      return node(op::select, s.arg[0], t, arm(s.arg[2]));
+    }
+    if (code == op::add && zero_armed(a) && zero_armed(b) && (*this)[a].arg[0] == (*this)[b].arg[0]) {
+      gnode const p = (*this)[a], q = (*this)[b];
+      auto arm = [&](int u, int v) { return is_lit(u, 0) ? v : is_lit(v, 0) ? u : -1; };
+      int t = arm(p.arg[1], q.arg[1]), f = arm(p.arg[2], q.arg[2]);
+      if (t >= 0 && f >= 0) return node(op::select, p.arg[0], t, f);
+    }
+    return -1;
   }
 
   // Numbers fold as C++ folds them: double arithmetic unless a literal was long double.
@@ -706,6 +738,7 @@ constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, st
   auto const live = depends_on(b.g, wrt_arg);
   region_map regions = find_regions(b.g, {root});
   b.late = seed;
+  b.adjoint_rules = true;
 
   struct entry {
     int region = 0;
@@ -833,9 +866,11 @@ constexpr graph prune(graph const& g) {
 // Scheduling: the program as nested blocks (a block per region, run when its
 // condition holds for some lane), and storage slots reused once a value is dead.
 
-// Below this cost a region is computed for every batch and blended (testing the lanes
-// costs more); at or above it, only when some lane takes it.
-inline constexpr int branch_test_cost = 8;
+// Below this cost a region is computed for every batch and blended; at or above it,
+// only when some lane takes it. Testing the lanes costs a few instructions and, on
+// mixed data, mispredicted branches: worth it only to skip a transcendental function
+// or as much arithmetic (huber's outer arm, a few multiplies, runs faster blended).
+inline constexpr int branch_test_cost = 16;
 
 struct sched_item {
   bool block = false;

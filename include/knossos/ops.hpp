@@ -183,9 +183,23 @@ struct op_def<op::select> : call_op_base {
 };
 
 // KS_UNARY(name, scalar value of x (type T), batch value of x, partial derivative)
+// Unary functions cost a transcendental's 16 multiplies, except the few that are one or
+// two vector instructions (what decides whether a branch region is worth a lane test).
+constexpr int unary_cost(op o) {
+  switch (o) {
+    case op::abs: case op::floor: case op::ceil: case op::round: case op::trunc: case op::nearbyint:
+      return 1;
+    case op::sign:
+      return 4;
+    default:
+      return 16;
+  }
+}
+
 #define KS_UNARY(NAME, SCALAR, BATCH, PARTIAL)                                               \
   template <>                                                                                \
   struct op_def<op::NAME> : call_op_base {                                                   \
+    static constexpr int cost = unary_cost(op::NAME);                                        \
     static constexpr std::string_view name = #NAME;                                          \
     static constexpr int arity = 1;                                                          \
     template <class T>                                                                       \

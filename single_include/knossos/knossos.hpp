@@ -440,9 +440,23 @@ struct op_def<op::select> : call_op_base {
 };
 
 // KS_UNARY(name, scalar value of x (type T), batch value of x, partial derivative)
+// Unary functions cost a transcendental's 16 multiplies, except the few that are one or
+// two vector instructions (what decides whether a branch region is worth a lane test).
+constexpr int unary_cost(op o) {
+  switch (o) {
+    case op::abs: case op::floor: case op::ceil: case op::round: case op::trunc: case op::nearbyint:
+      return 1;
+    case op::sign:
+      return 4;
+    default:
+      return 16;
+  }
+}
+
 #define KS_UNARY(NAME, SCALAR, BATCH, PARTIAL)                                               \
   template <>                                                                                \
   struct op_def<op::NAME> : call_op_base {                                                   \
+    static constexpr int cost = unary_cost(op::NAME);                                        \
     static constexpr std::string_view name = #NAME;                                          \
     static constexpr int arity = 1;                                                          \
     template <class T>                                                                       \
@@ -809,6 +823,11 @@ constexpr bool foldable(op o) {
 class builder {
  public:
   graph g;
+  // Set while derivative terms are built: a masked term (select with a zero arm) takes
+  // a factor into its arm, and two masked terms on one condition add as one select.
+  // Exact except that an inf or nan factor no longer reaches the lanes the mask zeroes,
+  // which is the point of the mask (a branch not taken never poisons a derivative).
+  bool adjoint_rules = false;
 
   constexpr builder() = default;
   constexpr explicit builder(graph from) : g(std::move(from)) { rehash(); }
@@ -873,6 +892,9 @@ class builder {
     bool all_lit = true;
     for (int i = 0; i < k; ++i) all_lit = all_lit && is_lit(n.arg[static_cast<std::size_t>(i)]);
     if (all_lit && foldable(code)) return fold(n);
+    if (adjoint_rules) {
+      if (int r = adjoint_rule(code, a, b); r >= 0) return r;
+    }
     switch (code) {
       case op::mul:
         if (is_lit(b, 1)) return a;
@@ -940,6 +962,30 @@ class builder {
   constexpr void rehash() {
     table_.clear();
     grow();
+  }
+
+  constexpr bool zero_armed(int i) const {
+    gnode const& n = (*this)[i];
+    return n.code == op::select && !n.boolean && (is_lit(n.arg[1], 0) || is_lit(n.arg[2], 0));
+  }
+  // select(c, u, 0) * s = select(c, u * s, 0); select(c, u, 0) + select(c, 0, v) =
+  // select(c, u, v). -1: no rule applies.
+  constexpr int adjoint_rule(op code, int a, int b) {
+    if (code == op::mul) {
+      if (!zero_armed(a)) std::swap(a, b);
+      if (!zero_armed(a) || is_lit(b)) return -1;
+      gnode const s = (*this)[a];
+      auto arm = [&](int u) { return is_lit(u, 0) ? u : node(op::mul, u, b); };
+      int t = arm(s.arg[1]);
+      return node(op::select, s.arg[0], t, arm(s.arg[2]));
+    }
+    if (code == op::add && zero_armed(a) && zero_armed(b) && (*this)[a].arg[0] == (*this)[b].arg[0]) {
+      gnode const p = (*this)[a], q = (*this)[b];
+      auto arm = [&](int u, int v) { return is_lit(u, 0) ? v : is_lit(v, 0) ? u : -1; };
+      int t = arm(p.arg[1], q.arg[1]), f = arm(p.arg[2], q.arg[2]);
+      if (t >= 0 && f >= 0) return node(op::select, p.arg[0], t, f);
+    }
+    return -1;
   }
 
   // Numbers fold as C++ folds them: double arithmetic unless a literal was long double.
@@ -1409,6 +1455,7 @@ constexpr std::vector<int> differentiate(diff_builder& b, int root, int seed, st
   auto const live = depends_on(b.g, wrt_arg);
   region_map regions = find_regions(b.g, {root});
   b.late = seed;
+  b.adjoint_rules = true;
 
   struct entry {
     int region = 0;
@@ -1536,9 +1583,11 @@ constexpr graph prune(graph const& g) {
 // Scheduling: the program as nested blocks (a block per region, run when its
 // condition holds for some lane), and storage slots reused once a value is dead.
 
-// Below this cost a region is computed for every batch and blended (testing the lanes
-// costs more); at or above it, only when some lane takes it.
-inline constexpr int branch_test_cost = 8;
+// Below this cost a region is computed for every batch and blended; at or above it,
+// only when some lane takes it. Testing the lanes costs a few instructions and, on
+// mixed data, mispredicted branches: worth it only to skip a transcendental function
+// or as much arithmetic (huber's outer arm, a few multiplies, runs faster blended).
+inline constexpr int branch_test_cost = 16;
 
 struct sched_item {
   bool block = false;
@@ -3565,10 +3614,12 @@ using element_of_batch = typename B::value_type;
 
 // Load B::size elements of a source starting at i: a vector load when contiguous, a
 // gather through a small buffer when strided. Broadcast scalars are one register.
-template <class B, bool Contiguous, class T>
+// Whether an argument is an array or a broadcast number is known from its type: Array.
+template <class B, bool Contiguous, bool Array, class T>
 KS_INLINE B load(lane_source<T> const& s, std::size_t i) {
-  if (!s.data) return B(s.value);
-  if constexpr (Contiguous) {
+  if constexpr (!Array) {
+    return B(s.value);
+  } else if constexpr (Contiguous) {
     return B::load_unaligned(s.data + i);
   } else {
     alignas(64) T buf[B::size];
@@ -3590,9 +3641,9 @@ KS_INLINE void store(lane_sink<T> const& s, std::size_t i, B const& v) {
 
 // The last count < B::size elements: lanes past count repeat the last valid element,
 // so the function only ever sees values from the input, and only valid lanes are stored.
-template <class B, class T>
+template <class B, bool Array, class T>
 KS_INLINE B load_partial(lane_source<T> const& s, std::size_t i, std::size_t count) {
-  if (!s.data) return B(s.value);
+  if constexpr (!Array) return B(s.value);
   alignas(64) T buf[B::size];
   for (std::size_t k = 0; k < B::size; ++k)
     buf[k] = s.data[static_cast<std::ptrdiff_t>(i + (k < count ? k : count - 1)) * s.stride];
@@ -3623,29 +3674,30 @@ KS_INLINE auto const& result_at(R const& r) {
 // One pass over memory, no temporaries. Contiguous: unit strides everywhere, so the
 // body is plain vector loads and stores; the tail is handled once, outside the loop.
 // One batch: load every input at i, evaluate, store every output.
-template <class B, bool Contiguous, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I,
-          std::size_t... K>
+template <class B, bool Contiguous, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T,
+          std::size_t... I, std::size_t... K>
 KS_INLINE void step(Fn const& fn, std::size_t i, std::array<lane_source<T>, NI> const& in,
                     std::array<lane_sink<T>, NO> const& out, std::index_sequence<I...>, std::index_sequence<K...>) {
-  auto r = fn(load<B, Contiguous>(in[I], i)...);
+  auto r = fn(load<B, Contiguous, IsArray[I]>(in[I], i)...);
   (store<B, Contiguous>(out[K], i, B(result_at<K>(r))), ...);
 }
 
 // [begin, end) holds a whole number of batches. (Written `i < end`: with the bound
 // `i + B::size <= end` g++ 12 spilled a derivative's tape to the stack, 3x slower.)
-template <class B, bool Contiguous, class Fn, std::size_t NI, std::size_t NO, class T>
+template <class B, bool Contiguous, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T>
 KS_FLATTEN void run_1d(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> in,
                        std::array<lane_sink<T>, NO> out) {
   for (std::size_t i = begin; i < end; i += B::size)
-    step<B, Contiguous>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+    step<B, Contiguous, IsArray>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
 }
 
 // The last count < B::size elements: a separate function, so the main loop stays small.
-template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I, std::size_t... K>
+template <class B, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I,
+          std::size_t... K>
 [[gnu::noinline]] void run_tail(Fn const& fn, std::size_t i, std::size_t count, std::array<lane_source<T>, NI> in,
                                 std::array<lane_sink<T>, NO> out, std::index_sequence<I...>,
                                 std::index_sequence<K...>) {
-  auto r = fn(load_partial<B>(in[I], i, count)...);
+  auto r = fn(load_partial<B, IsArray[I]>(in[I], i, count)...);
   (store_partial<B>(out[K], i, count, B(result_at<K>(r))), ...);
 }
 
@@ -3654,26 +3706,27 @@ template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_
 // plain store loop at 2^24 elements). Needs 64-byte aligned destinations.
 inline constexpr std::size_t stream_threshold_bytes = std::size_t{16} << 20;
 
-template <class B, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I, std::size_t... K>
+template <class B, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T, std::size_t... I,
+          std::size_t... K>
 KS_INLINE void step_stream(Fn const& fn, std::size_t i, std::array<lane_source<T>, NI> const& in,
                            std::array<lane_sink<T>, NO> const& out, std::index_sequence<I...>,
                            std::index_sequence<K...>) {
-  auto r = fn(load<B, true>(in[I], i)...);
+  auto r = fn(load<B, true, IsArray[I]>(in[I], i)...);
   (store_stream<B>(out[K].data + i, B(result_at<K>(r))), ...);
 }
 
-template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
+template <class B, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T>
 KS_FLATTEN void run_1d_stream(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> in,
                               std::array<lane_sink<T>, NO> out) {
   for (std::size_t i = begin; i < end; i += B::size)
-    step_stream<B>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+    step_stream<B, IsArray>(fn, i, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
   stream_fence();
 }
 
 // [begin, end) split as: a plain head until every output is aligned for streaming,
 // the streamed middle, a plain rest. Returns false when streaming does not apply.
 // Only for targets with streaming stores (see arch.hpp).
-template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
+template <class B, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T>
 bool run_streaming(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
                    std::array<lane_sink<T>, NO> const& out) {
   constexpr std::size_t align = sizeof(typename B::register_type);
@@ -3690,25 +3743,25 @@ bool run_streaming(Fn const& fn, std::size_t begin, std::size_t end, std::array<
       if (s.data == o.data) return false;
   std::size_t head = m == 0 ? 0 : (align - m) / sizeof(T);
   std::size_t body_end = begin + head + (end - begin - head) / B::size * B::size;
-  if (head) run_tail<B>(fn, begin, head, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
-  run_1d_stream<B>(fn, begin + head, body_end, in, out);
+  if (head) run_tail<B, IsArray>(fn, begin, head, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+  run_1d_stream<B, IsArray>(fn, begin + head, body_end, in, out);
   if (body_end < end)
-    run_tail<B>(fn, body_end, end - body_end, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+    run_tail<B, IsArray>(fn, body_end, end - body_end, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
   return true;
 }
 
-template <class B, class Fn, std::size_t NI, std::size_t NO, class T>
+template <class B, auto IsArray, class Fn, std::size_t NI, std::size_t NO, class T>
 void run_segment(Fn const& fn, std::size_t begin, std::size_t end, std::array<lane_source<T>, NI> const& in,
                  std::array<lane_sink<T>, NO> const& out, bool contiguous) {
   if constexpr (has_stream_store<B>)
-    if (contiguous && run_streaming<B>(fn, begin, end, in, out)) return;
+    if (contiguous && run_streaming<B, IsArray>(fn, begin, end, in, out)) return;
   std::size_t full = begin + (end - begin) / B::size * B::size;
   if (contiguous)
-    run_1d<B, true>(fn, begin, full, in, out);
+    run_1d<B, true, IsArray>(fn, begin, full, in, out);
   else
-    run_1d<B, false>(fn, begin, full, in, out);
+    run_1d<B, false, IsArray>(fn, begin, full, in, out);
   if (full < end)
-    run_tail<B>(fn, full, end - full, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
+    run_tail<B, IsArray>(fn, full, end - full, in, out, std::make_index_sequence<NI>{}, std::make_index_sequence<NO>{});
 }
 
 template <class P>
@@ -3897,9 +3950,10 @@ inline constexpr std::size_t par_chunk = 16384;
 // contiguous, of one size, no output overlapping an input unless it is that input.
 // Returns false (having done nothing) for anything else, which plan_loop handles
 // (and reports, for a mismatch).
-template <class B, class Fn, class T, std::size_t NI, std::size_t NO>
-bool run_contiguous_impl(Fn const& fn, std::array<plane<T const>, NI> const& in, std::array<bool, NI> const& is_array,
-                         std::array<T, NI> const& scalars, std::array<plane<T>, NO> const& out, bool parallel) {
+template <class B, auto IsArray, class Fn, class T, std::size_t NI, std::size_t NO>
+bool run_contiguous_impl(Fn const& fn, std::array<plane<T const>, NI> const& in, std::array<T, NI> const& scalars,
+                         std::array<plane<T>, NO> const& out, bool parallel) {
+  constexpr std::array<bool, NI> is_array = IsArray;
   std::size_t n = 0;
   bool have_n = false;
   auto simple = [&](auto const& p) {
@@ -3932,11 +3986,11 @@ bool run_contiguous_impl(Fn const& fn, std::array<plane<T const>, NI> const& in,
     src[k] = is_array[k] ? lane_source<T>{in[k].data, 1, T{}} : lane_source<T>{nullptr, 0, scalars[k]};
   for (std::size_t k = 0; k < NO; ++k) dst[k] = {out[k].data, 1};
   if (!parallel || n < par_threshold) {
-    run_segment<B>(fn, 0, n, src, dst, true);
+    run_segment<B, IsArray>(fn, 0, n, src, dst, true);
   } else {
     std::size_t items = (n + par_chunk - 1) / par_chunk;
     thread_pool::instance().run(items, [&](std::size_t item) {
-      run_segment<B>(fn, item * par_chunk, std::min(n, (item + 1) * par_chunk), src, dst, true);
+      run_segment<B, IsArray>(fn, item * par_chunk, std::min(n, (item + 1) * par_chunk), src, dst, true);
     });
   }
   return true;
@@ -3954,10 +4008,10 @@ template <class F, bool Parallel>
 struct vmap_fn {
   F f;  // a knossos function (see ks::lift)
 
-  template <class B, class T, std::size_t NI, std::size_t NO>
-  bool run_contiguous(std::array<plane<T const>, NI> const& in, std::array<bool, NI> const& is_array,
-                      std::array<T, NI> const& scalars, std::array<plane<T>, NO> const& out) const {
-    return run_contiguous_impl<B>(f, in, is_array, scalars, out, Parallel);
+  template <class B, auto IsArray, class T, std::size_t NI, std::size_t NO>
+  bool run_contiguous(std::array<plane<T const>, NI> const& in, std::array<T, NI> const& scalars,
+                      std::array<plane<T>, NO> const& out) const {
+    return run_contiguous_impl<B, IsArray>(f, in, scalars, out, Parallel);
   }
 
   // The result type of f on batches of T, for arguments A...
@@ -4025,7 +4079,8 @@ struct vmap_fn {
     constexpr std::size_t no = std::tuple_size_v<Outs>;
 
     std::array<plane<T const>, ni> in_planes{};
-    std::array<bool, ni> is_array{};
+    // Which arguments are arrays (the others broadcast) is known from their types.
+    static constexpr std::array<bool, ni> is_array{is_array_v<A>...};
     std::array<T, ni> scalars{};
     [&]<std::size_t... I>(std::index_sequence<I...>) {
       (
@@ -4033,7 +4088,6 @@ struct vmap_fn {
             using Arg = std::remove_cvref_t<decltype(arg)>;
             if constexpr (is_array_v<Arg>) {
               in_planes[I] = const_plane(array_traits<Arg>::describe(const_cast<Arg&>(arg)));
-              is_array[I] = true;
             } else {
               scalars[I] = static_cast<T>(arg);
             }
@@ -4051,14 +4105,14 @@ struct vmap_fn {
           ...);
     }(std::make_index_sequence<no>{});
 
-    if (run_contiguous<B>(in_planes, is_array, scalars, out_planes)) return;
+    if (run_contiguous<B, is_array>(in_planes, scalars, out_planes)) return;
     auto const plan = plan_loop<T>(in_planes, is_array, scalars, out_planes);
     if (plan.inner == 0) return;
     std::size_t total = plan.inner * plan.outer;
     if (!Parallel || total < par_threshold) {
       for (std::size_t o = 0; o < plan.outer; ++o) {
         auto [s, d] = plan.run(o);
-        run_segment<B>(f, 0, plan.inner, s, d, plan.contiguous);
+        run_segment<B, is_array>(f, 0, plan.inner, s, d, plan.contiguous);
       }
     } else {
       std::size_t per = (plan.inner + par_chunk - 1) / par_chunk;
@@ -4067,7 +4121,7 @@ struct vmap_fn {
         std::size_t begin = (item % per) * par_chunk;
         std::size_t end = std::min(plan.inner, begin + par_chunk);
         auto [s, d] = plan.run(o);
-        run_segment<B>(f, begin, end, s, d, plan.contiguous);
+        run_segment<B, is_array>(f, begin, end, s, d, plan.contiguous);
       });
     }
   }
