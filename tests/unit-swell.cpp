@@ -33,7 +33,7 @@ long double big_ld(long double a, long double b, long double c, long double d) {
 
 // The size of f's compile-time program with 4 arguments (nodes).
 template <class F>
-constexpr std::size_t program_size = ks::detail::program_t<decltype(ks::lift(std::declval<F>())), 4>::value.nodes.size();
+constexpr std::size_t program_size = ks::detail::program_t<decltype(ks::lift(std::declval<F>())), 4>::value.n_nodes;
 
 }  // namespace
 
@@ -80,4 +80,32 @@ TEST_CASE("second derivatives of a smaller sum by composition") {
   double fd = (dfa(p[0] + h) - dfa(p[0] - h)) / (2 * h);
   double d2 = ks::grad<0>(ks::grad<0>(small))(p[0], p[1], p[2], p[3]);
   CHECK(d2 == doctest::Approx(fd).epsilon(1e-6));
+}
+
+// Locals each used twice by the next (issue 12): the program is a graph, so its size is
+// linear in the number of locals, not 2^n. 200 of them make a derivative program larger
+// than the first build's capacity (eval.hpp), which is then built again at its size.
+constexpr int chain_length = 200;
+constexpr auto chained = [](auto x) {
+  auto a = x * 0.9 + 0.1;
+  for (int k = 1; k < chain_length; ++k) a = a * a - a;
+  return a;
+};
+
+TEST_CASE("200 chained locals: value and derivative, against long double") {
+  constexpr std::size_t n_fwd = ks::detail::program_t<decltype(ks::lift(chained)), 1>::value.n_nodes;
+  constexpr std::size_t n_grad = ks::detail::program_t<decltype(ks::grad(chained)), 1>::value.n_nodes;
+  static_assert(n_grad > ks::detail::program_capacity, "the test must exercise the second build");
+  CHECK(n_fwd <= 2 * chain_length + 4);
+  CHECK(n_grad <= 4 * n_fwd);
+  for (double x : {-0.3, 0.2, 0.5}) {
+    long double a = x * 0.9L + 0.1L, d = 0.9L;  // a and da/dx
+    for (int k = 1; k < chain_length; ++k) {
+      d *= 2 * a - 1;
+      a = a * a - a;
+    }
+    CAPTURE(x);
+    CHECK(ks::lift(chained)(x) == doctest::Approx(static_cast<double>(a)).epsilon(1e-9));
+    CHECK(ks::grad(chained)(x) == doctest::Approx(static_cast<double>(d)).epsilon(1e-9));
+  }
 }

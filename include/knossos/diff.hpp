@@ -35,6 +35,14 @@ struct transform_of : kfunction<K> {
   constexpr void numbers(long double*& out) const {
     static_cast<K const&>(*this).f.template numbers<K::template inner_arity<N>>(out);
   }
+  // The whole program (ks::grad(f) called on numbers): built and pruned once, not
+  // inlined into an empty builder and pruned again.
+  template <std::size_t N>
+  static constexpr graph own_graph() {
+    return detail::transformed_graph<N>([](builder& fb, int const* fargs) {
+      return detail::static_graph_into<F, K::template inner_arity<N>>(fb, fargs);
+    }, K::template body<N>);
+  }
 
   template <std::size_t N>
   static constexpr bool arity_ok = true;

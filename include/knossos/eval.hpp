@@ -13,6 +13,7 @@
 
 namespace ks::detail {
 
+// A program in arrays of fixed capacity; the counts say how much of each is used.
 template <std::size_t NN, std::size_t NO, std::size_t NI, std::size_t NB>
 struct fixed_program {
   std::array<gnode, NN> nodes{};
@@ -24,39 +25,64 @@ struct fixed_program {
   int n_slots = 0;
   int n_vals = 0;
   int n_conds = 0;
+  std::size_t n_nodes = 0;
+  std::size_t n_outputs = 0;
+  std::size_t n_items = 0;
+  std::size_t n_blocks = 0;
 
-  static constexpr std::size_t n_outputs = NO;
+  constexpr bool fits() const { return n_nodes <= NN && n_outputs <= NO && n_items <= NI && n_blocks <= NB; }
   constexpr graph_view view() const {
-    return {nodes.data(), static_cast<int>(NN), outputs.data(), static_cast<int>(NO), n_args};
+    return {nodes.data(), static_cast<int>(n_nodes), outputs.data(), static_cast<int>(n_outputs), n_args};
   }
 };
 
-// The program Src::build() makes, fixed in arrays of the right size (built twice: C++20
-// cannot keep a constexpr vector, so the first build only measures).
+// The program Src::build() makes, scheduled, in arrays of capacity NN, NO, NI, NB (its
+// counts are right even when it does not fit, and then nothing else is).
+template <std::size_t NN, std::size_t NO, std::size_t NI, std::size_t NB, class Src>
+constexpr fixed_program<NN, NO, NI, NB> fix_program() {
+  graph g = Src::build();
+  schedule s = make_schedule(g);
+  fixed_program<NN, NO, NI, NB> p;
+  p.n_nodes = g.nodes.size();
+  p.n_outputs = g.outputs.size();
+  p.n_items = s.items.size();
+  p.n_blocks = s.blocks.size();
+  if (!p.fits()) return p;
+  for (std::size_t i = 0; i < p.n_nodes; ++i) {
+    p.nodes[i] = g.nodes[i];
+    p.slot_of[i] = s.slot_of[i];
+  }
+  for (std::size_t i = 0; i < p.n_outputs; ++i) p.outputs[i] = g.outputs[i];
+  for (std::size_t i = 0; i < p.n_items; ++i) p.items[i] = s.items[i];
+  for (std::size_t i = 0; i < p.n_blocks; ++i) p.blocks[i] = s.blocks[i];
+  p.n_args = g.n_args;
+  p.n_slots = g.n_slots;
+  p.n_vals = s.n_vals;
+  p.n_conds = s.n_conds;
+  return p;
+}
+
+// C++20 cannot keep a constexpr vector, so a program is built into fixed arrays: first
+// with a capacity that holds most functions (spare elements cost the compilers almost
+// nothing), and only when that does not fit, again at the sizes the first build counted.
+inline constexpr std::size_t program_capacity = 1024;
+
 template <class Src>
+struct first_build {
+  static constexpr auto value =
+      fix_program<program_capacity, 64, 2 * program_capacity, program_capacity / 2, Src>();
+};
+
+template <class Src, bool Fits = first_build<Src>::value.fits()>
 struct compiled {
-  static constexpr std::array<std::size_t, 4> dims = [] {
-    graph g = Src::build();
-    schedule s = make_schedule(g);
-    return std::array<std::size_t, 4>{g.nodes.size(), g.outputs.size(), s.items.size(), s.blocks.size()};
-  }();
-  static constexpr auto value = [] {
-    graph g = Src::build();
-    schedule s = make_schedule(g);
-    fixed_program<dims[0], dims[1], dims[2], dims[3]> p;
-    for (std::size_t i = 0; i < dims[0]; ++i) {
-      p.nodes[i] = g.nodes[i];
-      p.slot_of[i] = s.slot_of[i];
-    }
-    for (std::size_t i = 0; i < dims[1]; ++i) p.outputs[i] = g.outputs[i];
-    for (std::size_t i = 0; i < dims[2]; ++i) p.items[i] = s.items[i];
-    for (std::size_t i = 0; i < dims[3]; ++i) p.blocks[i] = s.blocks[i];
-    p.n_args = g.n_args;
-    p.n_slots = g.n_slots;
-    p.n_vals = s.n_vals;
-    p.n_conds = s.n_conds;
-    return p;
-  }();
+  static constexpr auto const& value = first_build<Src>::value;
+};
+
+template <class Src>
+struct compiled<Src, false> {
+  static constexpr auto const& counted = first_build<Src>::value;
+  static constexpr auto value =
+      fix_program<counted.n_nodes, counted.n_outputs, counted.n_items, counted.n_blocks, Src>();
 };
 
 // The state of one run: values and conditions in their slots, arguments, run-time

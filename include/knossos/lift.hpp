@@ -55,11 +55,15 @@ constexpr std::vector<int> static_graph_into(builder& b, int const* args) {
 template <class K, std::size_t N>
 struct program_source {
   static constexpr graph build() {
-    builder b;
-    std::array<int, N + 1> args{};
-    for (std::size_t i = 0; i < N; ++i) args[i] = b.arg(static_cast<int>(i));
-    b.g.outputs = detail::static_graph_into<K, N>(b, args.data());
-    return prune(b.g);
+    if constexpr (requires { K::template own_graph<N>(); }) {
+      return K::template own_graph<N>();  // a transformation's graph is built pruned
+    } else {
+      builder b;
+      std::array<int, N + 1> args{};
+      for (std::size_t i = 0; i < N; ++i) args[i] = b.arg(static_cast<int>(i));
+      b.g.outputs = detail::static_graph_into<K, N>(b, args.data());
+      return prune(b.g);
+    }
   }
 };
 
@@ -73,12 +77,17 @@ using context_t = common_concrete_t<A...>;
 // A graph built in its own builder with N arguments by `inner`, transformed by `body`
 // (which returns the new outputs), then appended to b with args bound.
 template <std::size_t N, class Inner, class Body>
-constexpr std::vector<int> transformed(builder& b, int const* args, Inner const& inner, Body const& body) {
+constexpr graph transformed_graph(Inner const& inner, Body const& body) {
   diff_builder d{graph{}};
   std::array<int, N + 1> own{};
   for (std::size_t i = 0; i < N; ++i) own[i] = d.arg(static_cast<int>(i));
   d.g.outputs = body(d, own.data(), inner);
-  graph g = prune(d.g);
+  return prune(d.g);
+}
+
+template <std::size_t N, class Inner, class Body>
+constexpr std::vector<int> transformed(builder& b, int const* args, Inner const& inner, Body const& body) {
+  graph g = transformed_graph<N>(inner, body);
   graph_view v{g.nodes.data(), static_cast<int>(g.nodes.size()), g.outputs.data(), static_cast<int>(g.outputs.size()),
                g.n_args};
   return inline_program(b, v, args, b.g.n_slots);

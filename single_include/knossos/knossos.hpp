@@ -1735,6 +1735,7 @@ constexpr schedule make_schedule(graph const& g) {
 
 namespace ks::detail {
 
+// A program in arrays of fixed capacity; the counts say how much of each is used.
 template <std::size_t NN, std::size_t NO, std::size_t NI, std::size_t NB>
 struct fixed_program {
   std::array<gnode, NN> nodes{};
@@ -1746,39 +1747,64 @@ struct fixed_program {
   int n_slots = 0;
   int n_vals = 0;
   int n_conds = 0;
+  std::size_t n_nodes = 0;
+  std::size_t n_outputs = 0;
+  std::size_t n_items = 0;
+  std::size_t n_blocks = 0;
 
-  static constexpr std::size_t n_outputs = NO;
+  constexpr bool fits() const { return n_nodes <= NN && n_outputs <= NO && n_items <= NI && n_blocks <= NB; }
   constexpr graph_view view() const {
-    return {nodes.data(), static_cast<int>(NN), outputs.data(), static_cast<int>(NO), n_args};
+    return {nodes.data(), static_cast<int>(n_nodes), outputs.data(), static_cast<int>(n_outputs), n_args};
   }
 };
 
-// The program Src::build() makes, fixed in arrays of the right size (built twice: C++20
-// cannot keep a constexpr vector, so the first build only measures).
+// The program Src::build() makes, scheduled, in arrays of capacity NN, NO, NI, NB (its
+// counts are right even when it does not fit, and then nothing else is).
+template <std::size_t NN, std::size_t NO, std::size_t NI, std::size_t NB, class Src>
+constexpr fixed_program<NN, NO, NI, NB> fix_program() {
+  graph g = Src::build();
+  schedule s = make_schedule(g);
+  fixed_program<NN, NO, NI, NB> p;
+  p.n_nodes = g.nodes.size();
+  p.n_outputs = g.outputs.size();
+  p.n_items = s.items.size();
+  p.n_blocks = s.blocks.size();
+  if (!p.fits()) return p;
+  for (std::size_t i = 0; i < p.n_nodes; ++i) {
+    p.nodes[i] = g.nodes[i];
+    p.slot_of[i] = s.slot_of[i];
+  }
+  for (std::size_t i = 0; i < p.n_outputs; ++i) p.outputs[i] = g.outputs[i];
+  for (std::size_t i = 0; i < p.n_items; ++i) p.items[i] = s.items[i];
+  for (std::size_t i = 0; i < p.n_blocks; ++i) p.blocks[i] = s.blocks[i];
+  p.n_args = g.n_args;
+  p.n_slots = g.n_slots;
+  p.n_vals = s.n_vals;
+  p.n_conds = s.n_conds;
+  return p;
+}
+
+// C++20 cannot keep a constexpr vector, so a program is built into fixed arrays: first
+// with a capacity that holds most functions (spare elements cost the compilers almost
+// nothing), and only when that does not fit, again at the sizes the first build counted.
+inline constexpr std::size_t program_capacity = 1024;
+
 template <class Src>
+struct first_build {
+  static constexpr auto value =
+      fix_program<program_capacity, 64, 2 * program_capacity, program_capacity / 2, Src>();
+};
+
+template <class Src, bool Fits = first_build<Src>::value.fits()>
 struct compiled {
-  static constexpr std::array<std::size_t, 4> dims = [] {
-    graph g = Src::build();
-    schedule s = make_schedule(g);
-    return std::array<std::size_t, 4>{g.nodes.size(), g.outputs.size(), s.items.size(), s.blocks.size()};
-  }();
-  static constexpr auto value = [] {
-    graph g = Src::build();
-    schedule s = make_schedule(g);
-    fixed_program<dims[0], dims[1], dims[2], dims[3]> p;
-    for (std::size_t i = 0; i < dims[0]; ++i) {
-      p.nodes[i] = g.nodes[i];
-      p.slot_of[i] = s.slot_of[i];
-    }
-    for (std::size_t i = 0; i < dims[1]; ++i) p.outputs[i] = g.outputs[i];
-    for (std::size_t i = 0; i < dims[2]; ++i) p.items[i] = s.items[i];
-    for (std::size_t i = 0; i < dims[3]; ++i) p.blocks[i] = s.blocks[i];
-    p.n_args = g.n_args;
-    p.n_slots = g.n_slots;
-    p.n_vals = s.n_vals;
-    p.n_conds = s.n_conds;
-    return p;
-  }();
+  static constexpr auto const& value = first_build<Src>::value;
+};
+
+template <class Src>
+struct compiled<Src, false> {
+  static constexpr auto const& counted = first_build<Src>::value;
+  static constexpr auto value =
+      fix_program<counted.n_nodes, counted.n_outputs, counted.n_items, counted.n_blocks, Src>();
 };
 
 // The state of one run: values and conditions in their slots, arguments, run-time
@@ -2403,11 +2429,15 @@ constexpr std::vector<int> static_graph_into(builder& b, int const* args) {
 template <class K, std::size_t N>
 struct program_source {
   static constexpr graph build() {
-    builder b;
-    std::array<int, N + 1> args{};
-    for (std::size_t i = 0; i < N; ++i) args[i] = b.arg(static_cast<int>(i));
-    b.g.outputs = detail::static_graph_into<K, N>(b, args.data());
-    return prune(b.g);
+    if constexpr (requires { K::template own_graph<N>(); }) {
+      return K::template own_graph<N>();  // a transformation's graph is built pruned
+    } else {
+      builder b;
+      std::array<int, N + 1> args{};
+      for (std::size_t i = 0; i < N; ++i) args[i] = b.arg(static_cast<int>(i));
+      b.g.outputs = detail::static_graph_into<K, N>(b, args.data());
+      return prune(b.g);
+    }
   }
 };
 
@@ -2421,12 +2451,17 @@ using context_t = common_concrete_t<A...>;
 // A graph built in its own builder with N arguments by `inner`, transformed by `body`
 // (which returns the new outputs), then appended to b with args bound.
 template <std::size_t N, class Inner, class Body>
-constexpr std::vector<int> transformed(builder& b, int const* args, Inner const& inner, Body const& body) {
+constexpr graph transformed_graph(Inner const& inner, Body const& body) {
   diff_builder d{graph{}};
   std::array<int, N + 1> own{};
   for (std::size_t i = 0; i < N; ++i) own[i] = d.arg(static_cast<int>(i));
   d.g.outputs = body(d, own.data(), inner);
-  graph g = prune(d.g);
+  return prune(d.g);
+}
+
+template <std::size_t N, class Inner, class Body>
+constexpr std::vector<int> transformed(builder& b, int const* args, Inner const& inner, Body const& body) {
+  graph g = transformed_graph<N>(inner, body);
   graph_view v{g.nodes.data(), static_cast<int>(g.nodes.size()), g.outputs.data(), static_cast<int>(g.outputs.size()),
                g.n_args};
   return inline_program(b, v, args, b.g.n_slots);
@@ -2704,6 +2739,14 @@ struct transform_of : kfunction<K> {
   template <std::size_t N>
   constexpr void numbers(long double*& out) const {
     static_cast<K const&>(*this).f.template numbers<K::template inner_arity<N>>(out);
+  }
+  // The whole program (ks::grad(f) called on numbers): built and pruned once, not
+  // inlined into an empty builder and pruned again.
+  template <std::size_t N>
+  static constexpr graph own_graph() {
+    return detail::transformed_graph<N>([](builder& fb, int const* fargs) {
+      return detail::static_graph_into<F, K::template inner_arity<N>>(fb, fargs);
+    }, K::template body<N>);
   }
 
   template <std::size_t N>
