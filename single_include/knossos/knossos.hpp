@@ -22,6 +22,24 @@
 #include <cstddef>
 #include <type_traits>
 
+// g++ without optimisation defines some AVX-512BW intrinsics as macros whose casts do
+// not accept xsimd's batch types, so xsimd 8.1 (its integer select, reached by exp, log,
+// ...) does not compile at -O0 -march=native on AVX-512 machines. The optimised build's
+// inline functions are restored under the same names before xsimd is read. (Include
+// knossos before xsimd for this to apply.)
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && defined(__AVX512BW__)
+#include <immintrin.h>
+#undef _mm512_mask_blend_epi8
+#undef _mm512_mask_blend_epi16
+inline __m512i _mm512_mask_blend_epi8(__mmask64 u, __m512i a, __m512i w) {
+  return reinterpret_cast<__m512i>(__builtin_ia32_blendmb_512_mask(reinterpret_cast<__v64qi>(a),
+                                                                   reinterpret_cast<__v64qi>(w), u));
+}
+inline __m512i _mm512_mask_blend_epi16(__mmask32 u, __m512i a, __m512i w) {
+  return reinterpret_cast<__m512i>(__builtin_ia32_blendmw_512_mask(reinterpret_cast<__v32hi>(a),
+                                                                   reinterpret_cast<__v32hi>(w), u));
+}
+#endif
 #include <xsimd/xsimd.hpp>
 
 #define KNOSSOS_VERSION_MAJOR 0
