@@ -1,7 +1,7 @@
 // knossos: which SIMD implementation each math function uses on batches. One line per
 // function, so the choice is made in one place: xsimd 8.1's by default, Eigen 3.4's
 // packet math where it is faster within its accuracy bound. Measured on AVX-512,
-// float, [-6, 6] (benchmarks/bench_simd_math.cpp): erf xsimd 0.66 ns, Eigen 0.28 ns
+// float, [-6, 6] (a one-off benchmark, not kept in the suite): erf xsimd 0.66 ns, Eigen 0.28 ns
 // (5.4 ULP); tanh xsimd 0.48 ns, Eigen 0.30 ns (3.9 ULP); exp equal; log1p and expm1
 // xsimd 2-3x faster. Every function's ULP bound is tested over its domain in
 // tests/unit-simd-math.cpp. Docs: docs/performance.md
