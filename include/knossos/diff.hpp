@@ -12,6 +12,10 @@ namespace ks::detail {
 // What every transformation of one function F shares: F's run-time numbers are its own.
 template <class K, class F>
 struct transform_of : kfunction<K> {
+  using function_type = F;
+  // How many times F's program the transformed one may be (a first guess of its size).
+  template <std::size_t N>
+  static constexpr std::size_t growth = 5;
   template <std::size_t N>
   static constexpr bool compile_time = F::template compile_time<K::template inner_arity<N>>;
 
@@ -159,6 +163,8 @@ struct jvp_fn : transform_of<jvp_fn<F>, F> {
 template <class F>
 struct hessian_fn : transform_of<hessian_fn<F>, F> {
   [[no_unique_address]] F f;
+  template <std::size_t N>
+  static constexpr std::size_t growth = 6 * (N + 1);
   template <std::size_t N>
   static constexpr std::size_t outputs = N * N;
   template <std::size_t N>

@@ -63,14 +63,22 @@ constexpr fixed_program<NN, NO, NI, NB> fix_program() {
 }
 
 // C++20 cannot keep a constexpr vector, so a program is built into fixed arrays: first
-// with a capacity that holds most functions (spare elements cost the compilers almost
+// with a capacity that should hold it (spare elements cost the compilers almost
 // nothing), and only when that does not fit, again at the sizes the first build counted.
+// A source may estimate its size (Src::capacity: a derivative's from its function's).
 inline constexpr std::size_t program_capacity = 1024;
 
 template <class Src>
+constexpr std::size_t capacity_of() {
+  if constexpr (requires { Src::capacity; })
+    return Src::capacity;
+  else
+    return program_capacity;
+}
+
+template <class Src, std::size_t C = capacity_of<Src>()>
 struct first_build {
-  static constexpr auto value =
-      fix_program<program_capacity, 64, 2 * program_capacity, program_capacity / 2, Src>();
+  static constexpr auto value = fix_program<C, 64, 2 * C, C / 2, Src>();
 };
 
 template <class Src, bool Fits = first_build<Src>::value.fits()>

@@ -54,6 +54,16 @@ constexpr std::vector<int> static_graph_into(builder& b, int const* args) {
 
 template <class K, std::size_t N>
 struct program_source {
+  // A transformation's program is a small multiple of its function's (K::growth).
+  static constexpr std::size_t capacity = [] {
+    if constexpr (requires { K::template growth<N>; }) {
+      using F = typename K::function_type;
+      return K::template growth<N> * compiled<program_source<F, K::template inner_arity<N>>>::value.n_nodes + 64;
+    } else {
+      return program_capacity;
+    }
+  }();
+
   static constexpr graph build() {
     if constexpr (requires { K::template own_graph<N>(); }) {
       return K::template own_graph<N>();  // a transformation's graph is built pruned

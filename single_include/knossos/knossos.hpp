@@ -189,7 +189,7 @@ constexpr V to_concrete(T const& x) {
 // knossos: which SIMD implementation each math function uses on batches. One line per
 // function, so the choice is made in one place: xsimd 8.1's by default, Eigen 3.4's
 // packet math where it is faster within its accuracy bound. Measured on AVX-512,
-// float, [-6, 6] (benchmarks/bench_simd_math.cpp): erf xsimd 0.66 ns, Eigen 0.28 ns
+// float, [-6, 6] (a one-off benchmark, not kept in the suite): erf xsimd 0.66 ns, Eigen 0.28 ns
 // (5.4 ULP); tanh xsimd 0.48 ns, Eigen 0.30 ns (3.9 ULP); exp equal; log1p and expm1
 // xsimd 2-3x faster. Every function's ULP bound is tested over its domain in
 // tests/unit-simd-math.cpp. Docs: docs/performance.md
@@ -1803,14 +1803,22 @@ constexpr fixed_program<NN, NO, NI, NB> fix_program() {
 }
 
 // C++20 cannot keep a constexpr vector, so a program is built into fixed arrays: first
-// with a capacity that holds most functions (spare elements cost the compilers almost
+// with a capacity that should hold it (spare elements cost the compilers almost
 // nothing), and only when that does not fit, again at the sizes the first build counted.
+// A source may estimate its size (Src::capacity: a derivative's from its function's).
 inline constexpr std::size_t program_capacity = 1024;
 
 template <class Src>
+constexpr std::size_t capacity_of() {
+  if constexpr (requires { Src::capacity; })
+    return Src::capacity;
+  else
+    return program_capacity;
+}
+
+template <class Src, std::size_t C = capacity_of<Src>()>
 struct first_build {
-  static constexpr auto value =
-      fix_program<program_capacity, 64, 2 * program_capacity, program_capacity / 2, Src>();
+  static constexpr auto value = fix_program<C, 64, 2 * C, C / 2, Src>();
 };
 
 template <class Src, bool Fits = first_build<Src>::value.fits()>
@@ -2446,6 +2454,16 @@ constexpr std::vector<int> static_graph_into(builder& b, int const* args) {
 
 template <class K, std::size_t N>
 struct program_source {
+  // A transformation's program is a small multiple of its function's (K::growth).
+  static constexpr std::size_t capacity = [] {
+    if constexpr (requires { K::template growth<N>; }) {
+      using F = typename K::function_type;
+      return K::template growth<N> * compiled<program_source<F, K::template inner_arity<N>>>::value.n_nodes + 64;
+    } else {
+      return program_capacity;
+    }
+  }();
+
   static constexpr graph build() {
     if constexpr (requires { K::template own_graph<N>(); }) {
       return K::template own_graph<N>();  // a transformation's graph is built pruned
@@ -2735,6 +2753,10 @@ namespace ks::detail {
 // What every transformation of one function F shares: F's run-time numbers are its own.
 template <class K, class F>
 struct transform_of : kfunction<K> {
+  using function_type = F;
+  // How many times F's program the transformed one may be (a first guess of its size).
+  template <std::size_t N>
+  static constexpr std::size_t growth = 5;
   template <std::size_t N>
   static constexpr bool compile_time = F::template compile_time<K::template inner_arity<N>>;
 
@@ -2882,6 +2904,8 @@ struct jvp_fn : transform_of<jvp_fn<F>, F> {
 template <class F>
 struct hessian_fn : transform_of<hessian_fn<F>, F> {
   [[no_unique_address]] F f;
+  template <std::size_t N>
+  static constexpr std::size_t growth = 6 * (N + 1);
   template <std::size_t N>
   static constexpr std::size_t outputs = N * N;
   template <std::size_t N>
