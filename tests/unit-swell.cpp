@@ -6,6 +6,7 @@
 #include <knossos/knossos.hpp>
 #include <random>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -126,4 +127,31 @@ TEST_CASE("a program past its capacity guess is built again at its size") {
   static_assert(rebuilt::value.nodes.size() == guessed::value.n_nodes);  // exact arrays
   long double none[1] = {};
   for (double x : {-0.3, 0.2, 0.5}) CHECK(ks::detail::run<rebuilt, double>(none, x) == ks::grad(chained)(x));
+}
+
+// More transcendental functions than eval.hpp inlines on batches: they are called out
+// of line, with the same values as inline (and as long double).
+constexpr auto many_sines = [](auto x) {
+  auto s = ks::sin(x);
+  for (int k = 2; k <= 16; ++k) s = s + ks::sin(x * k) / k;
+  return s;
+};
+
+TEST_CASE("a function with many transcendental calls, on batches") {
+  static_assert(ks::detail::program_t<decltype(ks::grad(many_sines)), 1>::value.n_heavy >
+                ks::detail::heavy_inline_limit);
+  std::vector<double> xs(37), dy(37, 1.0);
+  for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = -2.0 + 0.11 * static_cast<double>(i);
+  auto values = ks::vmap(many_sines)(xs);
+  auto grads = ks::vmap(ks::vjp(many_sines))(xs, dy);
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    long double v = 0, d = 0, x = xs[i];
+    for (int k = 1; k <= 16; ++k) {
+      v += std::sin(x * k) / k;
+      d += std::cos(x * k);
+    }
+    CAPTURE(xs[i]);
+    CHECK(values[i] == doctest::Approx(static_cast<double>(v)).epsilon(1e-13));
+    CHECK(grads[i] == doctest::Approx(static_cast<double>(d)).epsilon(1e-13));
+  }
 }

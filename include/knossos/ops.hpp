@@ -189,7 +189,7 @@ constexpr int unary_cost(op o) {
   switch (o) {
     case op::abs: case op::floor: case op::ceil: case op::round: case op::trunc: case op::nearbyint:
       return 1;
-    case op::sign:
+    case op::sign: case op::sqrt:
       return 4;
     default:
       return 16;

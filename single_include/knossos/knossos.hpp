@@ -464,7 +464,7 @@ constexpr int unary_cost(op o) {
   switch (o) {
     case op::abs: case op::floor: case op::ceil: case op::round: case op::trunc: case op::nearbyint:
       return 1;
-    case op::sign:
+    case op::sign: case op::sqrt:
       return 4;
     default:
       return 16;
@@ -1765,6 +1765,7 @@ struct fixed_program {
   int n_slots = 0;
   int n_vals = 0;
   int n_conds = 0;
+  int n_heavy = 0;  // transcendental functions (cost 16 and up)
   std::size_t n_nodes = 0;
   std::size_t n_outputs = 0;
   std::size_t n_items = 0;
@@ -1775,6 +1776,18 @@ struct fixed_program {
     return {nodes.data(), static_cast<int>(n_nodes), outputs.data(), static_cast<int>(n_outputs), n_args};
   }
 };
+
+// A program with more transcendental functions than this calls their batch forms out of
+// line: inlined, each is a hundred instructions or more, and the compilers' optimisers
+// slow down more than linearly on one huge loop body (a function nested 150 deep with
+// 30 sines took 35 s to compile for its vmap(vjp)). Below it they are inlined.
+inline constexpr int heavy_cost = 16;
+inline constexpr int heavy_inline_limit = 12;
+
+template <op O, class V>
+[[gnu::noinline]] V call_out_of_line(V const& x) {
+  return op_def<O>::eval(x);
+}
 
 // The program Src::build() makes, scheduled, in arrays of capacity NN, NO, NI, NB (its
 // counts are right even when it does not fit, and then nothing else is).
@@ -1791,6 +1804,7 @@ constexpr fixed_program<NN, NO, NI, NB> fix_program() {
   for (std::size_t i = 0; i < p.n_nodes; ++i) {
     p.nodes[i] = g.nodes[i];
     p.slot_of[i] = s.slot_of[i];
+    if (g.nodes[i].code != op::custom && info(g.nodes[i].code).cost >= heavy_cost) ++p.n_heavy;
   }
   for (std::size_t i = 0; i < p.n_outputs; ++i) p.outputs[i] = g.outputs[i];
   for (std::size_t i = 0; i < p.n_items; ++i) p.items[i] = s.items[i];
@@ -1926,7 +1940,11 @@ constexpr void run_node(Mach& m) {
         return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), ee);
       }
     } else if constexpr (k == 1) {
-      return op_def<n.code>::eval(get<P, n.arg[0]>(m));
+      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+      if constexpr (is_batch_v<V> && P::value.n_heavy > heavy_inline_limit && info(n.code).cost >= heavy_cost)
+        return detail::call_out_of_line<n.code, V>(get<P, n.arg[0]>(m));
+      else
+        return op_def<n.code>::eval(get<P, n.arg[0]>(m));
     } else if constexpr (k == 2) {
       return op_def<n.code>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m));
     } else {
