@@ -5,6 +5,7 @@
 // gradients summed; ks::par equal to serial bit for bit; strided arrays; the errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -48,8 +49,8 @@ std::vector<T> uniform(std::size_t n, double lo, double hi, std::uint64_t seed) 
 template <class T>
 std::vector<std::size_t> sizes() {
   constexpr std::size_t w = xsimd::batch<T>::size;
-  // Around the batch, the four-batch step, the 64-batch block and the 16384-element chunk.
-  return {1, w - 1, w, w + 1, 4 * w + 3, 64 * w - 1, 64 * w + 1, 1000, 16384 + 5, 3 * 16384 + 17};
+  // Around the batch, the four-batch step, the 128-batch block and the 16384-element chunk.
+  return {1, w - 1, w, w + 1, 4 * w + 3, 128 * w - 1, 128 * w + 1, 1000, 16384 + 5, 3 * 16384 + 17};
 }
 
 ld rel_err(ld got, ld want) { return std::abs(got - want) / std::max(std::abs(want), ld(1e-300)); }
@@ -131,6 +132,31 @@ TEST_CASE_TEMPLATE("max, min and product equal scalar loops", T, float, double) 
     for (T v : x) sq += ld(v) * ld(v);
     CHECK(rel_err(ks::reduce(square, std::plus<>{}, 10)(x), 10 + sq) <= (sizeof(T) == 4 ? 1e-6L : 1e-14L));
   }
+}
+
+namespace {
+// An op of one's own: the largest magnitude, on numbers and on batches, with its identity.
+struct op_max_abs {
+  template <class T>
+  static constexpr T identity() {
+    return T(0);
+  }
+  template <class V>
+  V operator()(V const& a, V const& b) const {
+    if constexpr (std::is_arithmetic_v<V>)
+      return std::max(std::abs(a), std::abs(b));
+    else
+      return xsimd::max(xsimd::abs(a), xsimd::abs(b));
+  }
+};
+}  // namespace
+
+TEST_CASE("an op of one's own") {
+  auto x = uniform<double>(1001, -3, 2, 5);
+  double biggest = 0;
+  for (double v : x) biggest = std::max(biggest, std::abs(v));
+  CHECK(ks::reduce(identity, op_max_abs{})(x) == biggest);
+  CHECK(ks::reduce(identity, op_max_abs{}, 7.0)(x) == 7.0);
 }
 
 TEST_CASE("empty arrays give the identity (the init), and mean NaN") {
