@@ -16,3 +16,4 @@
 #include <knossos/custom.hpp>
 #include <knossos/to_string.hpp>
 #include <knossos/vmap.hpp>
+#include <knossos/reduce.hpp>
