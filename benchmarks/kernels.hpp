@@ -347,6 +347,42 @@ template <class T>
 void memcpy_floor(T const* x, T* y, std::size_t n) {
   std::memcpy(y, x, n * sizeof(T));
 }
+// Chained locals (issue 12): a_1 = 0.9 x + 0.1, a_{k+1} = a_k * a_k - a_k, each local
+// used twice by the next; vjp. The hand loop keeps every local in a register array and
+// multiplies the adjoint by 2 a_k - 1 on the way back.
+inline constexpr int chain_locals = 40;
+inline constexpr auto chained = [](auto x) {
+  auto a = x * 0.9 + 0.1;
+  for (int k = 1; k < chain_locals; ++k) a = a * a - a;
+  return a;
+};
+template <class T>
+void knossos_chained_vjp(T const* x, T const* dy, T* dx, std::size_t n) {
+  ks::vmap(ks::vjp(chained)).into(ks::view(dx, n), ks::view(x, n), ks::view(dy, n));
+}
+template <class T>
+void xsimd_chained_vjp(T const* x, T const* dy, T* dx, std::size_t n) {
+  using B = xsimd::batch<T>;
+  const B c09 = B(T(0.9)), c01 = B(T(0.1)), one = B(T(1));
+  std::size_t i = 0;
+  for (; i + B::size <= n; i += B::size) {
+    B a[chain_locals];
+    a[0] = B::load_unaligned(x + i) * c09 + c01;
+    for (int k = 1; k < chain_locals; ++k) a[k] = a[k - 1] * a[k - 1] - a[k - 1];
+    B g = B::load_unaligned(dy + i);
+    for (int k = chain_locals - 1; k >= 1; --k) g = g * (a[k - 1] + a[k - 1] - one);
+    (g * c09).store_unaligned(dx + i);
+  }
+  for (; i < n; ++i) {
+    T a[chain_locals];
+    a[0] = x[i] * T(0.9) + T(0.1);
+    for (int k = 1; k < chain_locals; ++k) a[k] = a[k - 1] * a[k - 1] - a[k - 1];
+    T g = dy[i];
+    for (int k = chain_locals - 1; k >= 1; --k) g = g * (a[k - 1] + a[k - 1] - 1);
+    dx[i] = g * T(0.9);
+  }
+}
+
 template <class T>
 void mul_floor(T const* a, T const* b, T* y, std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) y[i] = a[i] * b[i];

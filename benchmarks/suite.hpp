@@ -58,15 +58,21 @@ std::vector<kernel_case<T>> suite() {
       {"black_scholes", "value_and_grad", 5, 6,
        [](P i, Q o, size_t n) { knossos_black_scholes_value_and_grad<T>(i[0], i[1], i[2], i[3], i[4], o, n); },
        [](P i, Q o, size_t n) { xsimd_black_scholes_value_and_grad<T>(i[0], i[1], i[2], i[3], i[4], o, n); }},
+      {"chained", "vjp", 2, 1, [](P i, Q o, size_t n) { knossos_chained_vjp<T>(i[0], i[1], o[0], n); },
+       [](P i, Q o, size_t n) { xsimd_chained_vjp<T>(i[0], i[1], o[0], n); }},
   };
 }
 
 // Input k of function fn at n elements, in an order that defeats branch prediction:
-// activations (and dy) uniform in [-2, 2]; Black-Scholes S and K in [50, 150], T in
+// activations (and dy) uniform in [-2, 2], the chained locals' x in [-0.5, 1]; Black-Scholes S and K in [50, 150], T in
 // [0.05, 2] years, r in [0, 0.1], sigma in [0.05, 0.6].
 template <class T>
 std::vector<T> case_input(std::string_view fn, std::size_t k, std::size_t n, unsigned seed) {
   double lo = -2, hi = 2;
+  if (fn == "chained" && k == 0) {
+    lo = -0.5;  // where the chain stays bounded: 0.9 x + 0.1 in [-0.35, 1]
+    hi = 1;
+  }
   if (fn == "black_scholes") {
     constexpr double bounds[5][2] = {{50, 150}, {50, 150}, {0.05, 2}, {0, 0.1}, {0.05, 0.6}};
     lo = bounds[k][0];
