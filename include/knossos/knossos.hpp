@@ -14,5 +14,6 @@
 #include <knossos/lift.hpp>
 #include <knossos/diff.hpp>
 #include <knossos/custom.hpp>
+#include <knossos/activations.hpp>
 #include <knossos/to_string.hpp>
 #include <knossos/vmap.hpp>

@@ -139,7 +139,8 @@ KS_INLINE B pow(B const& x, B const& y) {
   B const magnitude = xsimd::select(ax == B(0), xsimd::select(y > B(0), B(0), xsimd::select(y < B(0), B(inf), y)),
                                     xsimd::exp(y * xsimd::log(ax)));
   B const r = xsimd::select(odd, xsimd::copysign(magnitude, x), magnitude);
-  B const invalid = xsimd::select((x < B(0)) && !integer && !xsimd::isinf(x), B(std::numeric_limits<T>::quiet_NaN()), r);
+  B const nan = B(std::numeric_limits<T>::quiet_NaN());
+  B const invalid = xsimd::select((x < B(0)) && !integer && !xsimd::isinf(x), nan, r);
   auto const one = (y == B(0)) || (x == B(1)) || ((ax == B(1)) && xsimd::isinf(y));
   return xsimd::select(one, B(1), xsimd::select(y == B(1), x, invalid));
 }
