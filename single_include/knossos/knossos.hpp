@@ -270,8 +270,9 @@ template <class B>
 KS_INLINE B log(B const& x) {
   using T = typename B::value_type;
   if constexpr (std::is_same_v<T, double>) {
-    auto const subnormal = (x > B(0)) && (x < B(std::numeric_limits<T>::min()));
-    if (xsimd::any(subnormal)) {
+    // One compare on the common path; zero and negative lanes also enter (rarely).
+    if (xsimd::any(x < B(std::numeric_limits<T>::min()))) {
+      auto const subnormal = (x > B(0)) && (x < B(std::numeric_limits<T>::min()));
       // 54 ln 2 in two parts, the first exact in double.
       B const scaled = xsimd::log(x * B(0x1p54)) - B(54 * 0x1.62e42fefa3800p-1) - B(54 * 0x1.ef35793c76730p-45);
       return xsimd::select(subnormal, scaled, xsimd::log(x));
