@@ -78,6 +78,14 @@ std::vector<unary_case> const& unary_cases() {
       KS_CASE("round", ks::round(x) + x, std::round(x) + x, 1.0L, -3, 3),
       KS_CASE("nearbyint", ks::nearbyint(x) + x, std::nearbyint(x) + x, 1.0L, -3, 3),
       KS_CASE("trunc", ks::trunc(x) + x, std::trunc(x) + x, 1.0L, -3, 3),
+      KS_CASE("log2", ks::log2(x), std::log2(x), 1 / (x * std::log(2.0L)), 0.01, 10),
+      KS_CASE("log10", ks::log10(x), std::log10(x), 1 / (x * std::log(10.0L)), 0.01, 10),
+      KS_CASE("exp2", ks::exp2(x), std::exp2(x), std::exp2(x) * std::log(2.0L), -5, 5),
+      KS_CASE("asinh", ks::asinh(x), std::asinh(x), 1 / std::sqrt(x * x + 1), -5, 5),
+      KS_CASE("acosh", ks::acosh(x), std::acosh(x), 1 / std::sqrt(x * x - 1), 1.01, 5),
+      KS_CASE("atanh", ks::atanh(x), std::atanh(x), 1 / (1 - x * x), -0.95, 0.95),
+      KS_CASE("copysign(x,-2)", ks::copysign(x, -2.0), -std::fabs(x), x > 0 ? -1.0L : 1.0L, -3, 3),
+      KS_CASE("copysign(2,x)", ks::copysign(2.0, x) + x, std::copysign(2.0L, x) + x, 1.0L, -3, 3),
       KS_CASE("sign", ks::sign(x) + x, (x > 0) - (x < 0) + x, 1.0L, -3, 3),
   };
   return cases;
@@ -91,7 +99,7 @@ ld central_difference(std::function<ld(ld)> const& f, ld x) {
 
 bool near_kink(std::string const& name, double x) {
   auto near = [&](double k) { return std::fabs(x - k) < 1e-3; };
-  if (name == "abs" || name == "sign") return near(0);
+  if (name == "abs" || name == "sign" || name.rfind("copysign", 0) == 0) return near(0);
   if (name.rfind("max", 0) == 0 || name.rfind("min", 0) == 0) return near(1);
   if (name.rfind("clamp", 0) == 0) return near(-1) || near(1);
   if (name == "select") return near(0.5);
@@ -204,5 +212,37 @@ TEST_CASE("conventions at kinks follow PyTorch autograd") {
     CHECK(ks::nearbyint(x) == 2 * std::round(x / 2));
     CHECK(ks::vmap([](auto v) { return ks::nearbyint(v); })(std::vector<double>(17, x))[16] == 2 * std::round(x / 2));
     CHECK(ks::grad([](auto v) { return ks::sign(v); })(x) == 0.0);
+  }
+}
+
+TEST_CASE("clamp with lo > hi: the value is hi, and hi gets the whole gradient (as torch.clamp)") {
+  auto clamp = [](auto x, auto lo, auto hi) { return ks::clamp(x, lo, hi); };
+  for (double x : {0.5, 1.0, 1.5, 2.0, 3.0}) {
+    CAPTURE(x);
+    CHECK(ks::lift(clamp)(x, 2.0, 1.0) == 1.0);
+    auto [dx, dlo, dhi] = ks::grad(clamp)(x, 2.0, 1.0);
+    CHECK(dx == 0.0);
+    CHECK(dlo == 0.0);
+    CHECK(dhi == 1.0);
+    std::vector<double> xs(19, x), los(19, 2.0), his(19, 1.0);
+    auto vx = ks::vmap(ks::grad<0>(clamp))(xs, los, his);
+    auto vlo = ks::vmap(ks::grad<1>(clamp))(xs, los, his);
+    auto vhi = ks::vmap(ks::grad<2>(clamp))(xs, los, his);
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      CHECK(vx[i] == 0.0);
+      CHECK(vlo[i] == 0.0);
+      CHECK(vhi[i] == 1.0);
+    }
+  }
+}
+
+TEST_CASE("expm1' is exp: no cancellation in the tail, in float too") {
+  auto expm1 = [](auto x) { return ks::expm1(x); };
+  for (float x : {-30.0f, -50.0f, -80.0f}) {
+    CAPTURE(x);
+    float want = static_cast<float>(std::exp(static_cast<double>(x)));
+    CHECK(ks::grad(expm1)(x) == doctest::Approx(want).epsilon(1e-6));
+    std::vector<float> xs(19, x);
+    for (float g : ks::vmap(ks::grad(expm1))(xs)) CHECK(g == doctest::Approx(want).epsilon(1e-6));
   }
 }

@@ -14,6 +14,7 @@
 #include <knossos/lift.hpp>
 #include <knossos/diff.hpp>
 #include <knossos/custom.hpp>
+#include <knossos/activations.hpp>
 #include <knossos/to_string.hpp>
 #include <knossos/vmap.hpp>
 #include <knossos/reduce.hpp>

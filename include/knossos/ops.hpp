@@ -20,7 +20,8 @@
 #define KS_MATH_OPS(X)                                                                                   \
   X(exp) X(log) X(log1p) X(expm1) X(sqrt) X(cbrt) X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) \
   X(cosh) X(tanh) X(erf) X(erfc) X(sigmoid) X(abs) X(sign) X(floor) X(ceil) X(round) X(trunc)           \
-  X(nearbyint) X(atan2) X(hypot) X(max) X(min) X(clamp) X(pow) X(ipow)
+  X(nearbyint) X(log2) X(log10) X(exp2) X(asinh) X(acosh) X(atanh) X(atan2) X(hypot) X(copysign) X(max) X(min) \
+  X(clamp) X(pow) X(ipow)
 #define KS_ALL_OPS(X) KS_ARITHMETIC_OPS(X) KS_CONDITION_OPS(X) X(select) KS_MATH_OPS(X) X(custom) X(opaque)
 
 namespace ks::detail {
@@ -61,6 +62,8 @@ struct arith_base {
 };
 
 inline constexpr long double two_over_sqrt_pi = 1.1283791670955125738961589031215452L;
+inline constexpr long double ln2 = 0.69314718055994530941723212145817657L;
+inline constexpr long double ln10 = 2.30258509299404568401799145468436421L;
 
 // The partial-derivative rules are written against the derivative builder `b` (ir.hpp):
 // b.E(n) is node n as a monomial (products are seen through, so like terms collect),
@@ -254,6 +257,16 @@ KS_UNARY(round, std::round(x), simd::round(x), b.zero())
 KS_UNARY(trunc, std::trunc(x), simd::trunc(x), b.zero())
 // Round half to even (Python's round, torch.round, Julia's round, .NET Math.Round).
 KS_UNARY(nearbyint, std::nearbyint(x), simd::nearbyint(x), b.zero())
+KS_UNARY(log2,  std::log2(x),  simd::log2(x),  b.E(x).inverse() * b.num(1 / ln2))
+KS_UNARY(log10, std::log10(x), simd::log10(x), b.E(x).inverse() * b.num(1 / ln10))
+KS_UNARY(exp2,  std::exp2(x),  simd::exp2(x),  b.atom(self) * b.num(ln2))
+// As torch: asinh' = (x^2 + 1)^-1/2, acosh' = (x^2 - 1)^-1/2, atanh' = 1 / (1 - x^2).
+KS_UNARY(asinh, std::asinh(x), simd::asinh(x),
+         b.atom(b.node(op::sqrt, b.node(op::add, b.node(op::mul, x, x), b.lit(1)))).inverse())
+KS_UNARY(acosh, std::acosh(x), simd::acosh(x),
+         b.atom(b.node(op::sqrt, b.node(op::sub, b.node(op::mul, x, x), b.lit(1)))).inverse())
+KS_UNARY(atanh, std::atanh(x), simd::atanh(x),
+         b.atom(b.node(op::sub, b.lit(1), b.node(op::mul, x, x))).inverse())
 // clang-format on
 #undef KS_UNARY
 
@@ -292,6 +305,28 @@ struct op_def<op::hypot> : call_op_base {
   static constexpr void partials(B& b, N const& n, int self, auto* d) {
     d[0] = b.E(n.arg[0]) * b.atom(self).inverse();
     d[1] = b.E(n.arg[1]) * b.atom(self).inverse();
+  }
+};
+
+// copysign(x, y): |x| with the sign of y (-0 included). d/dx = copysign(x, y) / x, 0 at
+// x == 0, and d/dy = 0, as torch.copysign.
+template <>
+struct op_def<op::copysign> : call_op_base {
+  static constexpr std::string_view name = "copysign";
+  static constexpr int arity = 2;
+  static constexpr int cost = 2;
+  template <class T>
+  static constexpr auto eval(T const& x, T const& y) {
+    if constexpr (is_batch_v<T>)
+      return T(simd::copysign(x, y));
+    else
+      return static_cast<T>(std::copysign(x, y));
+  }
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int self, auto* d) {
+    int x = n.arg[0];
+    d[0] = b.atom(b.node(op::select, b.node(op::eq, x, b.lit(0)), b.lit(0), b.node(op::div, self, x)));
+    d[1] = b.zero();
   }
 };
 

@@ -195,6 +195,8 @@ constexpr V to_concrete(T const& x) {
 // tests/unit-simd-math.cpp. Docs: docs/performance.md
 
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include <Eigen/Core>
 #include <unsupported/Eigen/SpecialFunctions>
@@ -204,22 +206,25 @@ namespace ks::detail::simd {
 
 using xsimd::abs;
 using xsimd::acos;
+using xsimd::acosh;
 using xsimd::asin;
+using xsimd::asinh;
 using xsimd::atan;
-using xsimd::atan2;
+using xsimd::atanh;
 using xsimd::cbrt;
 using xsimd::ceil;
 using xsimd::cos;
 using xsimd::cosh;
+using xsimd::copysign;
 using xsimd::exp;
+using xsimd::exp2;
 using xsimd::expm1;
 using xsimd::floor;
-using xsimd::hypot;
-using xsimd::log;
+using xsimd::log10;
+using xsimd::log2;
 using xsimd::log1p;
 using xsimd::max;
 using xsimd::min;
-using xsimd::pow;
 using xsimd::round;
 using xsimd::nearbyint;
 using xsimd::sin;
@@ -275,6 +280,89 @@ KS_INLINE B tanh(B const& x) {
     return xsimd::tanh(x);
 }
 
+// xsimd 8.1's double log scales a subnormal argument by 2^54 but reads its exponent
+// bits before scaling: log(1e-310) was -746.5 (std::log: -713.8). Such lanes are
+// scaled here instead; the test costs a compare and a branch per batch, taken only
+// where a lane is subnormal. (Float log is right.)
+template <class B>
+KS_INLINE B log(B const& x) {
+  using T = typename B::value_type;
+  if constexpr (std::is_same_v<T, double>) {
+    // One compare on the common path; zero and negative lanes also enter (rarely).
+    if (xsimd::any(x < B(std::numeric_limits<T>::min()))) {
+      auto const subnormal = (x > B(0)) && (x < B(std::numeric_limits<T>::min()));
+      // 54 ln 2 in two parts, the first exact in double.
+      B const scaled = xsimd::log(x * B(0x1p54)) - B(54 * 0x1.62e42fefa3800p-1) - B(54 * 0x1.ef35793c76730p-45);
+      return xsimd::select(subnormal, scaled, xsimd::log(x));
+    }
+  }
+  return xsimd::log(x);
+}
+
+// xsimd 8.1's hypot is sqrt(x * x + y * y), which overflows (and underflows) where the
+// result does not: hypot(1e200, 1e200) was inf in double, hypot(1e20f, 1) in float.
+// Here the operands are scaled by a power of two (exactly) when the larger is far from
+// 1, so the sum of squares stays in range, and inf wins over NaN as in std::hypot.
+template <class B>
+KS_INLINE B hypot(B const& x, B const& y) {
+  using T = typename B::value_type;
+  B const ax = xsimd::abs(x), ay = xsimd::abs(y), m = xsimd::max(ax, ay);
+  // Thresholds and factors (float, double): the larger operand scaled into
+  // [2^-10, 2^58] or [2^-100, 2^424] where it is large, [2^-49, 2^40] or [2^-474, 2^100]
+  // where it is small; the smaller one may then underflow only where it is below the
+  // larger one's rounding.
+  constexpr bool f = std::is_same_v<T, float>;
+  constexpr T lo = f ? T(0x1p-60f) : T(0x1p-500), hi = f ? T(0x1p60f) : T(0x1p500);
+  constexpr T down_hi = f ? T(0x1p-70f) : T(0x1p-600), down_lo = f ? T(0x1p100f) : T(0x1p600);
+  auto const large = m > B(hi), small = m < B(lo);
+  B const down = xsimd::select(large, B(down_hi), xsimd::select(small, B(down_lo), B(1)));
+  B const up = xsimd::select(large, B(1 / down_hi), xsimd::select(small, B(1 / down_lo), B(1)));
+  B const sx = ax * down, sy = ay * down;
+  B const r = xsimd::sqrt(xsimd::fma(sx, sx, sy * sy)) * up;
+  return xsimd::select(xsimd::isinf(x) || xsimd::isinf(y), B(std::numeric_limits<T>::infinity()), r);
+}
+
+// pow(x, y) with std::pow's (and torch.pow's) special values. xsimd 8.1's pow is
+// exp(y log|x|) with sign and NaN fix-ups, and gets several of them wrong: pow(0, y) is 0
+// for every y (std: 1 for y == 0, inf for y < 0), pow(-1, ±inf) and pow(-inf, 0.5) are
+// NaN (std: 1, inf), and an odd power of a negative number is negative also for even
+// exponents beyond 2^24 (float) or 2^53 (double), where every float is even. Here:
+// exp(y log|x|), its sign from x where y is an odd integer, NaN for a negative finite x
+// and a finite non-integer y, and the exact cases (x or y zero, x = 1, y = 1, |x| = 1
+// and y infinite) set. Subnormal results are flushed as exp's are (docs/performance.md).
+template <class B>
+KS_INLINE B pow(B const& x, B const& y) {
+  using T = typename B::value_type;
+  constexpr T inf = std::numeric_limits<T>::infinity();
+  constexpr T all_integers = std::is_same_v<T, float> ? T(0x1p24) : T(0x1p53);  // and beyond: even
+  B const ax = xsimd::abs(x);
+  auto const odd = xsimd::is_odd(y) && (xsimd::abs(y) < B(all_integers));
+  auto const integer = xsimd::is_flint(y) || xsimd::isinf(y);
+  // |x| == 0: 0 for y > 0, inf for y < 0, NaN for NaN y (y == 0 is set below).
+  B const magnitude = xsimd::select(ax == B(0), xsimd::select(y > B(0), B(0), xsimd::select(y < B(0), B(inf), y)),
+                                    xsimd::exp(y * simd::log(ax)));
+  B const r = xsimd::select(odd, xsimd::copysign(magnitude, x), magnitude);
+  B const nan = B(std::numeric_limits<T>::quiet_NaN());
+  B const invalid = xsimd::select((x < B(0)) && !integer && !xsimd::isinf(x), nan, r);
+  auto const one = (y == B(0)) || (x == B(1)) || ((ax == B(1)) && xsimd::isinf(y));
+  return xsimd::select(one, B(1), xsimd::select(y == B(1), x, invalid));
+}
+
+// xsimd 8.1's atan2 divides y by x: NaN at y == x == 0 (std::atan2: ±0 or ±pi by the
+// signs) and at x, y both infinite (std::atan2: ±pi/4 or ±3pi/4).
+template <class B>
+KS_INLINE B atan2(B const& y, B const& x) {
+  using T = typename B::value_type;
+  B const pi = B(T(3.14159265358979323846264338327950288L)), quarter = B(T(0.78539816339744830961566084581987572L)),
+          three_quarters = B(T(2.35619449019234492884698253745962716L));
+  B const r = xsimd::atan2(y, x);
+  auto const x_negative = xsimd::copysign(B(1), x) < B(0);  // -0 included
+  B const on_axis = xsimd::select(x_negative, xsimd::copysign(pi, y), y);
+  B const corner = xsimd::copysign(xsimd::select(x_negative, three_quarters, quarter), y);
+  return xsimd::select((y == B(0)) && (x == x), on_axis,
+                       xsimd::select(xsimd::isinf(x) && xsimd::isinf(y), corner, r));
+}
+
 template <class B>
 KS_INLINE B sigmoid(B const& x) {
   return B(1) / (B(1) + xsimd::exp(-x));
@@ -295,7 +383,8 @@ KS_INLINE B sign(B const& x) {
 #define KS_MATH_OPS(X)                                                                                   \
   X(exp) X(log) X(log1p) X(expm1) X(sqrt) X(cbrt) X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) \
   X(cosh) X(tanh) X(erf) X(erfc) X(sigmoid) X(abs) X(sign) X(floor) X(ceil) X(round) X(trunc)           \
-  X(nearbyint) X(atan2) X(hypot) X(max) X(min) X(clamp) X(pow) X(ipow)
+  X(nearbyint) X(log2) X(log10) X(exp2) X(asinh) X(acosh) X(atanh) X(atan2) X(hypot) X(copysign) X(max) X(min) \
+  X(clamp) X(pow) X(ipow)
 #define KS_ALL_OPS(X) KS_ARITHMETIC_OPS(X) KS_CONDITION_OPS(X) X(select) KS_MATH_OPS(X) X(custom) X(opaque)
 
 namespace ks::detail {
@@ -336,6 +425,8 @@ struct arith_base {
 };
 
 inline constexpr long double two_over_sqrt_pi = 1.1283791670955125738961589031215452L;
+inline constexpr long double ln2 = 0.69314718055994530941723212145817657L;
+inline constexpr long double ln10 = 2.30258509299404568401799145468436421L;
 
 // The partial-derivative rules are written against the derivative builder `b` (ir.hpp):
 // b.E(n) is node n as a monomial (products are seen through, so like terms collect),
@@ -529,6 +620,16 @@ KS_UNARY(round, std::round(x), simd::round(x), b.zero())
 KS_UNARY(trunc, std::trunc(x), simd::trunc(x), b.zero())
 // Round half to even (Python's round, torch.round, Julia's round, .NET Math.Round).
 KS_UNARY(nearbyint, std::nearbyint(x), simd::nearbyint(x), b.zero())
+KS_UNARY(log2,  std::log2(x),  simd::log2(x),  b.E(x).inverse() * b.num(1 / ln2))
+KS_UNARY(log10, std::log10(x), simd::log10(x), b.E(x).inverse() * b.num(1 / ln10))
+KS_UNARY(exp2,  std::exp2(x),  simd::exp2(x),  b.atom(self) * b.num(ln2))
+// As torch: asinh' = (x^2 + 1)^-1/2, acosh' = (x^2 - 1)^-1/2, atanh' = 1 / (1 - x^2).
+KS_UNARY(asinh, std::asinh(x), simd::asinh(x),
+         b.atom(b.node(op::sqrt, b.node(op::add, b.node(op::mul, x, x), b.lit(1)))).inverse())
+KS_UNARY(acosh, std::acosh(x), simd::acosh(x),
+         b.atom(b.node(op::sqrt, b.node(op::sub, b.node(op::mul, x, x), b.lit(1)))).inverse())
+KS_UNARY(atanh, std::atanh(x), simd::atanh(x),
+         b.atom(b.node(op::sub, b.lit(1), b.node(op::mul, x, x))).inverse())
 // clang-format on
 #undef KS_UNARY
 
@@ -567,6 +668,28 @@ struct op_def<op::hypot> : call_op_base {
   static constexpr void partials(B& b, N const& n, int self, auto* d) {
     d[0] = b.E(n.arg[0]) * b.atom(self).inverse();
     d[1] = b.E(n.arg[1]) * b.atom(self).inverse();
+  }
+};
+
+// copysign(x, y): |x| with the sign of y (-0 included). d/dx = copysign(x, y) / x, 0 at
+// x == 0, and d/dy = 0, as torch.copysign.
+template <>
+struct op_def<op::copysign> : call_op_base {
+  static constexpr std::string_view name = "copysign";
+  static constexpr int arity = 2;
+  static constexpr int cost = 2;
+  template <class T>
+  static constexpr auto eval(T const& x, T const& y) {
+    if constexpr (is_batch_v<T>)
+      return T(simd::copysign(x, y));
+    else
+      return static_cast<T>(std::copysign(x, y));
+  }
+  template <class B, class N>
+  static constexpr void partials(B& b, N const& n, int self, auto* d) {
+    int x = n.arg[0];
+    d[0] = b.atom(b.node(op::select, b.node(op::eq, x, b.lit(0)), b.lit(0), b.node(op::div, self, x)));
+    d[1] = b.zero();
   }
 };
 
@@ -2407,8 +2530,15 @@ inline constexpr detail::fn<detail::op::ceil>      ceil{};
 inline constexpr detail::fn<detail::op::round>     round{};
 inline constexpr detail::fn<detail::op::trunc>     trunc{};
 inline constexpr detail::fn<detail::op::nearbyint> nearbyint{};
+inline constexpr detail::fn<detail::op::log2>      log2{};
+inline constexpr detail::fn<detail::op::log10>     log10{};
+inline constexpr detail::fn<detail::op::exp2>      exp2{};
+inline constexpr detail::fn<detail::op::asinh>     asinh{};
+inline constexpr detail::fn<detail::op::acosh>     acosh{};
+inline constexpr detail::fn<detail::op::atanh>     atanh{};
 inline constexpr detail::fn<detail::op::atan2>     atan2{};
 inline constexpr detail::fn<detail::op::hypot>     hypot{};
+inline constexpr detail::fn<detail::op::copysign>  copysign{};
 inline constexpr detail::fn<detail::op::max>       max{};
 inline constexpr detail::fn<detail::op::min>       min{};
 inline constexpr detail::fn<detail::op::clamp>     clamp{};
@@ -3115,6 +3245,187 @@ inline constexpr auto log_sigmoid = with_derivative(
 
 }  // namespace ks
 // ---- end knossos/custom.hpp
+// ---- begin knossos/activations.hpp
+// knossos: the activation functions of torch.nn.functional (relu, gelu, hardswish, ...)
+// and a few functions of torch (xlogy, logaddexp, logit, sinc, lerp, clamp_min,
+// clamp_max). Each is a knossos function written with registry ops and ks::select, so
+// its derivatives of every order come from the registry's rules; the comparisons are
+// chosen so that the branch taken at a kink is the one whose derivative PyTorch's
+// autograd gives there, and so that NaN propagates as in PyTorch. Checked against torch
+// autograd in float64 by tests/unit-activations.cpp. Parameters with PyTorch's defaults
+// may be left out: ks::leaky_relu(x) or ks::leaky_relu(x, 0.2).
+// Docs: docs/scalar-functions.md, docs/derivatives.md ("Conventions at kinks")
+
+#include <limits>
+
+
+namespace ks::detail::act {
+
+inline constexpr double selu_alpha = 1.6732632423543772848170429916717;
+inline constexpr double selu_scale = 1.0507009873554804934193349852946;
+inline constexpr double sqrt1_2 = 0.70710678118654752440084436210484903;
+inline constexpr double sqrt2_over_pi = 0.79788456080286535587989211986876373;
+inline constexpr double pi = 3.14159265358979323846264338327950288;
+inline constexpr double ln2 = 0.69314718055994530941723212145817657;
+inline constexpr double inf = std::numeric_limits<double>::infinity();
+
+// relu'(0) = 0; NaN stays NaN (torch.relu is clamp_min(x, 0)).
+struct relu {
+  constexpr auto operator()(auto x) const { return ks::select(x <= 0, 0, x); }
+};
+// hardtanh'(lo) = hardtanh'(hi) = 0 (PyTorch passes the gradient on lo < x < hi).
+struct hardtanh {
+  constexpr auto operator()(auto x, auto lo, auto hi) const {
+    return ks::select(x <= lo, lo, ks::select(x >= hi, hi, x));
+  }
+  constexpr auto operator()(auto x) const { return (*this)(x, -1.0, 1.0); }
+};
+struct relu6 {
+  constexpr auto operator()(auto x) const { return hardtanh{}(x, 0.0, 6.0); }
+};
+// leaky_relu'(0) = negative_slope.
+struct leaky_relu {
+  constexpr auto operator()(auto x, auto negative_slope) const { return ks::select(x > 0, x, negative_slope * x); }
+  constexpr auto operator()(auto x) const { return (*this)(x, 0.01); }
+};
+// elu'(0) = alpha (PyTorch's x <= 0 branch).
+struct elu {
+  constexpr auto operator()(auto x, auto alpha) const { return ks::select(x > 0, x, alpha * ks::expm1(x)); }
+  constexpr auto operator()(auto x) const { return (*this)(x, 1.0); }
+};
+struct selu {
+  constexpr auto operator()(auto x) const {
+    return ks::select(x > 0, selu_scale * x, (selu_scale * selu_alpha) * ks::expm1(x));
+  }
+};
+struct celu {
+  constexpr auto operator()(auto x, auto alpha) const { return ks::select(x > 0, x, alpha * ks::expm1(x / alpha)); }
+  constexpr auto operator()(auto x) const { return (*this)(x, 1.0); }
+};
+// As PyTorch computes them (its CPU kernels' formulas).
+struct gelu {
+  constexpr auto operator()(auto x) const { return 0.5 * x * (1 + ks::erf(x * sqrt1_2)); }
+};
+struct gelu_tanh {
+  constexpr auto operator()(auto x) const {
+    return 0.5 * x * (1 + ks::tanh(sqrt2_over_pi * (x + 0.044715 * x * x * x)));
+  }
+};
+struct silu {
+  constexpr auto operator()(auto x) const { return x * ks::sigmoid(x); }
+};
+struct mish {
+  constexpr auto operator()(auto x) const { return x * ks::tanh(ks::softplus(x)); }
+};
+struct softsign {
+  constexpr auto operator()(auto x) const { return x / (1 + ks::abs(x)); }
+};
+// hardsigmoid'(±3) = 0 (PyTorch: the gradient passes on -3 < x < 3).
+struct hardsigmoid {
+  constexpr auto operator()(auto x) const { return ks::select(x <= -3, 0, ks::select(x >= 3, 1, (x + 3) / 6)); }
+};
+// hardswish'(-3) = -0.5 and hardswish'(3) = 1.5: PyTorch takes both from the middle
+// branch (x < -3: 0, x <= 3: x / 3 + 0.5, else 1).
+struct hardswish {
+  constexpr auto operator()(auto x) const { return ks::select(x < -3, 0, ks::select(x <= 3, x * (x + 3) / 6, x)); }
+};
+// softshrink'(±lambda) = 0 (and softshrink(NaN) = 0, as PyTorch).
+struct softshrink {
+  constexpr auto operator()(auto x, auto lambda) const {
+    return ks::select(x > lambda, x - lambda, ks::select(x < -lambda, x + lambda, 0));
+  }
+  constexpr auto operator()(auto x) const { return (*this)(x, 0.5); }
+};
+// hardshrink'(±lambda) = 0 (PyTorch zeroes -lambda <= x <= lambda).
+struct hardshrink {
+  constexpr auto operator()(auto x, auto lambda) const { return ks::select(ks::abs(x) <= lambda, 0, x); }
+  constexpr auto operator()(auto x) const { return (*this)(x, 0.5); }
+};
+struct tanhshrink {
+  constexpr auto operator()(auto x) const { return x - ks::tanh(x); }
+};
+// x log(y), 0 where x == 0 unless y is NaN. Where x == 0 and log(y) is not finite (y <= 0
+// or inf) the log is of 1 instead, so the value is 0 and, as PyTorch, d/dx = log(y) where
+// it is finite and 0 at (0, 0); there d/dy = 0 (PyTorch: x / y = NaN).
+struct xlogy {
+  constexpr auto operator()(auto x, auto y) const {
+    return x * ks::log(ks::select((x == 0) && ((y <= 0) || (y == inf)), 1, y));
+  }
+};
+// log(exp(x) + exp(y)) without overflow, smooth across x == y (so its second derivative
+// there is sigmoid'(0) = 1/4, as PyTorch's), and inf where x == y == ±inf.
+struct logaddexp {
+  constexpr auto operator()(auto x, auto y) const {
+    return ks::select((x == y) && (ks::abs(x) == inf), x,
+                      ks::select(x >= y, x + ks::softplus(y - x), y + ks::softplus(x - y)));
+  }
+};
+// log(x / (1 - x)), as torch.logit without eps.
+struct logit {
+  constexpr auto operator()(auto x) const { return ks::log(x / (1 - x)); }
+};
+// sin(pi x) / (pi x); at 0 its Taylor polynomial 1 - (pi x)^2 / 6, so the value is 1, the
+// derivative 0 (as PyTorch) and the second derivative -pi^2 / 3 (PyTorch: NaN).
+struct sinc {
+  constexpr auto operator()(auto x) const {
+    auto px = pi * x;
+    return ks::select(x == 0, 1 - px * px / 6, ks::sin(px) / px);
+  }
+};
+// x + w (y - x), from the nearer end, as torch.lerp computes it.
+struct lerp {
+  constexpr auto operator()(auto x, auto y, auto w) const {
+    return ks::select(ks::abs(w) < 0.5, x + w * (y - x), y - (y - x) * (1 - w));
+  }
+};
+// max(x, lo), the gradient to x at the tie (torch.clamp_min); NaN stays NaN.
+struct clamp_min {
+  constexpr auto operator()(auto x, auto lo) const { return ks::select(x < lo, lo, x); }
+};
+// min(x, hi), the gradient to x at the tie (torch.clamp_max); NaN stays NaN.
+struct clamp_max {
+  constexpr auto operator()(auto x, auto hi) const { return ks::select(x > hi, hi, x); }
+};
+
+}  // namespace ks::detail::act
+
+namespace ks {
+
+// clang-format off
+/// PyTorch's activation functions, with its values and derivatives at every kink.
+/// Optional parameters as in torch.nn.functional. Docs: docs/scalar-functions.md
+inline constexpr auto relu        = ks::lift(detail::act::relu{});
+inline constexpr auto relu6       = ks::lift(detail::act::relu6{});
+inline constexpr auto leaky_relu  = ks::lift(detail::act::leaky_relu{});   // (x, negative_slope = 0.01)
+inline constexpr auto elu         = ks::lift(detail::act::elu{});          // (x, alpha = 1)
+inline constexpr auto selu        = ks::lift(detail::act::selu{});
+inline constexpr auto celu        = ks::lift(detail::act::celu{});         // (x, alpha = 1)
+inline constexpr auto gelu        = ks::lift(detail::act::gelu{});         // erf form
+inline constexpr auto gelu_tanh   = ks::lift(detail::act::gelu_tanh{});    // gelu(approximate='tanh')
+inline constexpr auto silu        = ks::lift(detail::act::silu{});
+inline constexpr auto mish        = ks::lift(detail::act::mish{});
+inline constexpr auto softsign    = ks::lift(detail::act::softsign{});
+inline constexpr auto hardtanh    = ks::lift(detail::act::hardtanh{});     // (x, min_val = -1, max_val = 1)
+inline constexpr auto hardsigmoid = ks::lift(detail::act::hardsigmoid{});
+inline constexpr auto hardswish   = ks::lift(detail::act::hardswish{});
+inline constexpr auto softshrink  = ks::lift(detail::act::softshrink{});   // (x, lambda = 0.5)
+inline constexpr auto hardshrink  = ks::lift(detail::act::hardshrink{});   // (x, lambda = 0.5)
+inline constexpr auto tanhshrink  = ks::lift(detail::act::tanhshrink{});
+/// torch.nn.functional.logsigmoid: ks::log_sigmoid under PyTorch's name.
+inline constexpr auto logsigmoid  = log_sigmoid;
+/// torch.xlogy, torch.logaddexp, torch.logit (without eps), torch.sinc, torch.lerp,
+/// torch.clamp_min, torch.clamp_max.
+inline constexpr auto xlogy       = ks::lift(detail::act::xlogy{});
+inline constexpr auto logaddexp   = ks::lift(detail::act::logaddexp{});
+inline constexpr auto logit       = ks::lift(detail::act::logit{});
+inline constexpr auto sinc        = ks::lift(detail::act::sinc{});
+inline constexpr auto lerp        = ks::lift(detail::act::lerp{});
+inline constexpr auto clamp_min   = ks::lift(detail::act::clamp_min{});
+inline constexpr auto clamp_max   = ks::lift(detail::act::clamp_max{});
+// clang-format on
+
+}  // namespace ks
+// ---- end knossos/activations.hpp
 // ---- begin knossos/to_string.hpp
 // knossos: ks::to_string(f), the captured expression of f (or of grad(f), ...) in
 // readable infix form. Docs: docs/scalar-functions.md

@@ -34,26 +34,38 @@ constexpr library_function vocabulary[] = {
     {"square", "x", {}, "x * x"},
     {"reciprocal", "x", {}, "1.0 / x"},
     {"rsqrt", "x", {}, "1.0 / sqrt(x)"},
-    {"log2", "x", {}, "log(x) * 1.4426950408889634"},
-    {"log10", "x", {}, "log(x) * 0.4342944819032518"},
+    {"log2", "x", "log2", {}},
+    {"log10", "x", "log10", {}},
     {"log_base", "x, base", {}, "log(x) / log(base)"},
-    {"exp2", "x", {}, "exp(x * 0.6931471805599453)"},
-    {"copysign", "x, y", {}, "-abs(x) if y < 0.0 else abs(x)"},
-    {"relu", "x", {}, "x if x > 0.0 else 0.0"},
-    {"relu6", "x", {}, "0.0 if x <= 0.0 else (6.0 if x >= 6.0 else x)"},
-    {"hardtanh", "x, min_val=-1.0, max_val=1.0", {}, "min_val if x <= min_val else (max_val if x >= max_val else x)"},
-    {"leaky_relu", "x, negative_slope=0.01", {}, "x if x > 0.0 else negative_slope * x"},
-    {"elu", "x, alpha=1.0", {}, "x if x > 0.0 else alpha * expm1(x)"},
-    {"celu", "x, alpha=1.0", {}, "x if x > 0.0 else alpha * expm1(x / alpha)"},
-    {"selu", "x", {}, "1.0507009873554805 * (x if x > 0.0 else 1.6732632423543772 * expm1(x))"},
-    {"gelu", "x", {}, "0.5 * x * (1.0 + erf(x * 0.7071067811865476))"},
-    {"gelu_tanh", "x", {}, "0.5 * x * (1.0 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))"},
-    {"silu", "x", {}, "x * sigmoid(x)"},
-    {"mish", "x", {}, "x * tanh(softplus(x))"},
-    {"softsign", "x", {}, "x / (1.0 + abs(x))"},
-    {"tanhshrink", "x", {}, "x - tanh(x)"},
-    {"hardsigmoid", "x", {}, "0.0 if x <= -3.0 else (1.0 if x >= 3.0 else x / 6.0 + 0.5)"},
-    {"hardswish", "x", {}, "0.0 if x <= -3.0 else (x if x >= 3.0 else x * (x + 3.0) / 6.0)"},
+    {"exp2", "x", "exp2", {}},
+    {"asinh", "x", "asinh", {}},       {"acosh", "x", "acosh", {}},   {"atanh", "x", "atanh", {}},
+    {"copysign", "x, y", "copysign", {}},
+    // PyTorch's activations and functions (knossos/activations.hpp), with its kink
+    // conventions; parameters with defaults are passed, filled in.
+    {"relu", "x", "relu", {}},
+    {"relu6", "x", "relu6", {}},
+    {"hardtanh", "x, min_val=-1.0, max_val=1.0", "hardtanh", {}},
+    {"leaky_relu", "x, negative_slope=0.01", "leaky_relu", {}},
+    {"elu", "x, alpha=1.0", "elu", {}},
+    {"celu", "x, alpha=1.0", "celu", {}},
+    {"selu", "x", "selu", {}},
+    {"gelu", "x", "gelu", {}},
+    {"gelu_tanh", "x", "gelu_tanh", {}},
+    {"silu", "x", "silu", {}},
+    {"mish", "x", "mish", {}},
+    {"softsign", "x", "softsign", {}},
+    {"tanhshrink", "x", "tanhshrink", {}},
+    {"hardsigmoid", "x", "hardsigmoid", {}},
+    {"hardswish", "x", "hardswish", {}},
+    {"softshrink", "x, lambd=0.5", "softshrink", {}},
+    {"hardshrink", "x, lambd=0.5", "hardshrink", {}},
+    {"xlogy", "x, y", "xlogy", {}},
+    {"logaddexp", "x, y", "logaddexp", {}},
+    {"logit", "x", "logit", {}},
+    {"sinc", "x", "sinc", {}},
+    {"lerp", "x, y, weight", "lerp", {}},
+    {"clamp_min", "x, min", "clamp_min", {}},
+    {"clamp_max", "x, max", "clamp_max", {}},
 };
 
 using ft = fsharp_type;
@@ -81,22 +93,26 @@ constexpr spellings python_spellings[] = {
                                "erf erfc trunc cbrt log2 log10 copysign exp2 pow"),
     row("math.", "log", 1),
     row("math.", "log:log_base", 2),
-    row("torch.", "log abs sign sigmoid square reciprocal rsqrt relu clamp clip:clamp where round selu celu"),
+    row("torch.", "log abs sign sigmoid square reciprocal rsqrt relu clamp clip:clamp where round selu celu xlogy "
+                  "logaddexp logit sinc lerp clamp_min clamp_max asinh acosh atanh arcsinh:asinh arccosh:acosh "
+                  "arctanh:atanh"),
+    row("math.", "asinh acosh atanh"),
+    row("numpy.", "arcsinh:asinh arccosh:acosh arctanh:atanh logaddexp sinc"),
     row("torch.", "max maximum:max min minimum:min", 2),
     row("numpy.", "log abs fabs:abs absolute:abs sign square reciprocal where round rint:round power:pow clip:clamp"),
     row("numpy.", "maximum:max minimum:min", 2),
     row("numpy.,torch.", "arcsin:asin arccos:acos arctan:atan arctan2:atan2"),
     row("", "abs pow round max min float:identity"),
     row("math.", "fabs:abs"),
-    row("torch.special.", "erf erfc expm1 log1p exp2 expit:sigmoid"),
+    row("torch.special.", "erf erfc expm1 log1p exp2 expit:sigmoid xlogy logit sinc"),
     row("torch.nn.functional.", "relu relu6 leaky_relu elu celu selu gelu silu mish softplus softsign tanhshrink hardtanh "
-                                "hardsigmoid hardswish logsigmoid:log_sigmoid tanh sigmoid")};
+                                "hardsigmoid hardswish logsigmoid:log_sigmoid tanh sigmoid softshrink hardshrink")};
 
 // Julia's Base math, and NNlib/Flux activations (gelu is NNlib's tanh approximation).
 constexpr spellings julia_spellings[] = {
     row("", "exp log1p expm1 sqrt sin cos tan sinh cosh tanh floor ceil asin acos hypot erf erfc cbrt log2 log10 exp2 "
-            "abs sign round max min clamp copysign trunc float:identity Float64:identity Float32:identity abs2:square "
-            "inv:reciprocal ifelse:where gelu_tanh gelu_erf:gelu logsigmoid:log_sigmoid tanh_fast:tanh sigmoid_fast:sigmoid"),
+            "asinh acosh atanh abs sign round max min clamp copysign trunc float:identity Float64:identity "
+            "Float32:identity abs2:square inv:reciprocal ifelse:where gelu_tanh gelu_erf:gelu logsigmoid:log_sigmoid tanh_fast:tanh sigmoid_fast:sigmoid"),
     row("", "atan log", 1),
     row("", "atan:atan2", 2),
     row("", "log:log_base", 2, "base, x"),

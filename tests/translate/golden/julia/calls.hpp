@@ -9,7 +9,7 @@ namespace calls {
 
 // calls.jl:6: activations
 inline constexpr auto activations = [](auto x) {
-  return ks::select(x > 0.0, x, 0.0) + ks::select(x > 0.0, x, 0.1 * x) + ks::select(x > 0.0, x, 1.0 * ks::expm1(x)) + 0.5 * x * (1.0 + ks::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x))) + x * ks::sigmoid(x) + ks::softplus(x) + ks::select(x <= -1.0, -1.0, ks::select(x >= 1.0, 1.0, x)) + ks::sigmoid(x);
+  return ks::relu(x) + ks::leaky_relu(x, 0.1) + ks::elu(x, 1.0) + ks::gelu_tanh(x) + ks::silu(x) + ks::softplus(x) + ks::hardtanh(x, -1.0, 1.0) + ks::sigmoid(x);
 };
 
 // calls.jl:8: math

@@ -10,8 +10,8 @@ namespace calls {
 // calls.py:11: activations
 inline constexpr auto activations = [](auto x) {
   auto const a = ks::select(x * 2.0 > 10.0, x, ks::log1p(ks::exp(2.0 * x)) / 2.0) + ks::softplus(x);
-  auto const b = ks::select(x > 0.0, x, 0.1 * x) + ks::select(x > 0.0, x, 0.01 * x) + ks::select(x > 0.0, x, 0.5 * ks::expm1(x));
-  auto const c = ks::select(x > 0.0, x, 0.0) + x * ks::sigmoid(x) + ks::select(x <= -2.0, -2.0, ks::select(x >= 2.0, 2.0, x));
+  auto const b = ks::leaky_relu(x, 0.1) + ks::leaky_relu(x, 0.01) + ks::elu(x, 0.5);
+  auto const c = ks::relu(x) + ks::silu(x) + ks::hardtanh(x, -2.0, 2.0);
   return a + b + c;
 };
 

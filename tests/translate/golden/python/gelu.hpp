@@ -20,7 +20,7 @@ inline constexpr auto gelu_tanh = [](auto x) {
 
 // gelu.py:17: gelu_builtin
 inline constexpr auto gelu_builtin = [](auto x) {
-  return 0.5 * x * (1.0 + ks::erf(x * 0.7071067811865476));
+  return ks::gelu(x);
 };
 
 }  // namespace gelu
