@@ -1974,6 +1974,7 @@ struct compiled<Src, false> {
 // numbers. V is a number type or a batch; M what comparing two V gives.
 template <class P, class V>
 struct machine {
+  using value = V;
   using M = decltype(std::declval<V>() < std::declval<V>());
   std::array<V, static_cast<std::size_t>(P::value.n_vals)> v{};
   std::array<M, static_cast<std::size_t>(P::value.n_conds)> c{};
@@ -1985,7 +1986,7 @@ template <class P, int I, class Mach>
 constexpr decltype(auto) get(Mach const& m) {
   constexpr gnode n = P::value.nodes[static_cast<std::size_t>(I)];
   using M = typename Mach::M;
-  using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
+  using V = typename Mach::value;
   if constexpr (n.code == op::lit) {
     if constexpr (n.boolean)
       return M(n.value != 0);
@@ -2034,11 +2035,11 @@ constexpr void run_node(Mach& m) {
   constexpr gnode n = P::value.nodes[static_cast<std::size_t>(I)];
   constexpr int k = n.arity();
   using M = typename Mach::M;
+  using V = typename Mach::value;
   auto result = [&] {
     if constexpr (n.code == op::custom) {
       return get<P, n.arg[0]>(m);
     } else if constexpr (n.code == op::opaque) {
-      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
       return [&]<int... J>(std::integer_sequence<int, J...>) {
         return detail::call_opaque<V>(*n.desc, std::array<V, sizeof...(J)>{get<P, n.arg[J]>(m)...});
       }(std::make_integer_sequence<int, k>{});
@@ -2050,7 +2051,6 @@ constexpr void run_node(Mach& m) {
         return op_def<op::select>::eval(get<P, n.arg[0]>(m), get<P, n.arg[1]>(m), get<P, n.arg[2]>(m));
       }
     } else if constexpr (n.code == op::ipow) {
-      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
       if constexpr (k == 1) {
         return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), n.n);
       } else {
@@ -2063,7 +2063,6 @@ constexpr void run_node(Mach& m) {
         return op_def<op::ipow>::power(V(get<P, n.arg[0]>(m)), ee);
       }
     } else if constexpr (k == 1) {
-      using V = typename std::remove_cvref_t<decltype(m.a)>::value_type;
       if constexpr (is_batch_v<V> && P::value.n_heavy > heavy_inline_limit && info(n.code).cost >= heavy_cost)
         return detail::call_out_of_line<n.code, V>(get<P, n.arg[0]>(m));
       else
