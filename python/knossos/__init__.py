@@ -13,16 +13,36 @@ function, get a compiled, fused SIMD kernel and its compiled backward.
 
     y = relu3(torch.randn(64, 256, requires_grad=True))   # relu3 is an nn.Module
 
-The source is translated by ks-translate into a knossos C++ lambda and compiled with
-torch.utils.cpp_extension; builds are cached in $KNOSSOS_CACHE (default
-~/.cache/knossos), so a second start compiles nothing. Docs: docs/pytorch.md
+The source is translated by ks-translate into a knossos C++ lambda; its kernels
+(forward, backward, double backward) are compiled against knossos alone when first
+needed and cached in $KNOSSOS_CACHE (default ~/.cache/knossos), so a second start
+compiles nothing. Each function is a torch custom operator (torch.ops.knossos.*), which
+torch.compile and torch.export trace. Docs: docs/pytorch.md
 """
 
 from ._build import DEFAULT_FLAGS, BuildError, TranslateError, cache_dir, clear_cache
 from ._module import VMap
 
 __all__ = ["vmap", "VMap", "TranslateError", "BuildError", "cache_dir", "clear_cache", "DEFAULT_FLAGS"]
-__version__ = "0.1.0"
+
+def _version():
+    """The installed distribution's version, else the repository's (CMakeLists.txt)."""
+    import os
+    import re
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("knossos")
+        if os.path.samefile(os.path.dirname(str(dist.locate_file("knossos/__init__.py"))), os.path.dirname(__file__)):
+            return dist.version
+    except (metadata.PackageNotFoundError, OSError):
+        pass
+    cmake = os.path.join(os.path.dirname(__file__), "..", "..", "CMakeLists.txt")
+    with open(cmake) as f:
+        return re.search(r"project\(knossos VERSION ([0-9.]+)", f.read()).group(1)
+
+
+__version__ = _version()
 
 
 def vmap(fn=None, *, flags=None, verbose=False):

@@ -1,11 +1,13 @@
-"""Translate and build: ks-translate (found, or built once from the repository), the
-header it writes, and the CPU extension compiled with torch.utils.cpp_extension.
+"""Translate and build: ks-translate (installed with the package, found, or built once
+from the repository), the header it writes, and the kernel libraries of a function:
+one small shared library per pass (forward, vjp, double backward) and dtype, compiled
+against knossos alone, when it is first needed. torch's headers are compiled only into
+the glue (_glue.py), once per torch version.
 
-The extension is cached under a hash of what determines the machine code: the
-translated C++ (so comments, docstrings and formatting of the Python do not matter,
-and two spellings of one function share a build), the knossos headers, the compiler,
-the flags (with the CPU when they say -march=native), and the torch and Python
-versions."""
+A function's kernels are cached under a hash of what determines their machine code:
+the translated C++ (so comments, docstrings and formatting of the Python do not
+matter, and two spellings of one function share a build), the knossos headers, the
+compiler, the flags (with the CPU when they say -march=native)."""
 
 import contextlib
 import fcntl
@@ -19,12 +21,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-
-import torch
+import threading
+import time
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _REPO_DIR = os.path.normpath(os.path.join(_PACKAGE_DIR, "..", ".."))
-INCLUDE_DIR = os.path.join(_REPO_DIR, "include")
+# An installed package carries the headers and ks-translate (pip install builds it);
+# in a source checkout they are the repository's.
+_INSTALLED = os.path.isdir(os.path.join(_PACKAGE_DIR, "include", "knossos"))
+INCLUDE_DIR = os.path.join(_PACKAGE_DIR, "include") if _INSTALLED else os.path.join(_REPO_DIR, "include")
 TRANSLATE_DIR = os.path.join(_REPO_DIR, "tools", "translate")
 
 DEFAULT_FLAGS = ("-O3", "-march=native", "-std=c++20")
@@ -35,7 +40,7 @@ class TranslateError(SyntaxError):
 
 
 class BuildError(RuntimeError):
-    """The C++ extension (or the translator itself) could not be built."""
+    """A kernel library, the glue extension or the translator itself could not be built."""
 
 
 def cache_dir():
@@ -47,9 +52,10 @@ def cache_dir():
 
 
 def clear_cache():
-    """Deletes every cached build (the translator and all extensions). Extensions already
-    loaded in running processes keep working; the next knossos.vmap rebuilds."""
+    """Deletes every cached build (translator, glue, kernels). Kernels already loaded in
+    running processes keep working; the next call that needs one rebuilds it."""
     shutil.rmtree(cache_dir(), ignore_errors=True)
+    _failures.clear()
 
 
 def _hash(*parts):
@@ -89,10 +95,25 @@ def _locked(path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+def first_error(output, context=12):
+    """The compiler's first error with the lines that explain it (a whole build log is
+    pages of notes about templates)."""
+    lines = output.splitlines()
+    for i, line in enumerate(lines):
+        if re.search(r"\berror\b", line):
+            start = i
+            while start > 0 and re.match(r"^(In file included|\s+from |.*: In instantiation of|.*: required from)",
+                                         lines[start - 1]):
+                start -= 1
+            start = max(start, i - 4)
+            return "\n".join(lines[start:i + context])
+    return "\n".join(lines[-context:])
+
+
 def _run(cmd, what, **kw):
     r = subprocess.run(cmd, capture_output=True, text=True, **kw)
     if r.returncode != 0:
-        raise BuildError(f"knossos: {what} failed ({' '.join(cmd)}):\n{(r.stdout + r.stderr)[-6000:]}")
+        raise BuildError(f"knossos: {what} failed ({' '.join(cmd)}):\n{first_error(r.stdout + r.stderr)}")
     return r
 
 
@@ -100,20 +121,23 @@ def _run(cmd, what, **kw):
 
 
 def translator():
-    """The ks-translate executable: $KNOSSOS_TRANSLATE if set; else, in a source
-    checkout, the repository's tools/translate built once with CMake into the cache;
-    else `ks-translate` on PATH."""
+    """The ks-translate executable: $KNOSSOS_TRANSLATE if set; the one installed with the
+    package; in a source checkout, the repository's tools/translate built once with
+    CMake into the cache; else `ks-translate` on PATH."""
     env = os.environ.get("KNOSSOS_TRANSLATE")
     if env:
         if not (os.path.isfile(env) and os.access(env, os.X_OK)):
             raise BuildError(f"knossos: $KNOSSOS_TRANSLATE is {env!r}, which is not an executable file")
         return env
+    installed = os.path.join(_PACKAGE_DIR, "bin", "ks-translate")
+    if os.access(installed, os.X_OK):
+        return installed
     if os.path.isfile(os.path.join(TRANSLATE_DIR, "CMakeLists.txt")):
         return _translator_from_source()
     exe = shutil.which("ks-translate")
     if exe:
         return exe
-    raise BuildError("knossos: no ks-translate: set $KNOSSOS_TRANSLATE, or use knossos from its source tree")
+    raise BuildError("knossos: no ks-translate: install the package with pip, or set $KNOSSOS_TRANSLATE")
 
 
 def _translator_from_source():
@@ -130,6 +154,7 @@ def _translator_from_source():
         cmake = shutil.which("cmake")
         if not cmake:
             raise BuildError("knossos: building ks-translate needs cmake (apt-get install cmake)")
+        _say("knossos: building ks-translate (once) ...")
         build_dir = os.path.join(out_dir, "build")
         generator = ["-G", "Ninja"] if shutil.which("ninja") else []
         options = ["-DCMAKE_BUILD_TYPE=Release", "-DKNOSSOS_BUILD_TOOLS=ON"] + [
@@ -190,57 +215,60 @@ def _code_of(header):
     return "\n".join(l for l in header.splitlines() if not l.lstrip().startswith("//"))
 
 
-# ---- the extension -----------------------------------------------------------------------
+# ---- kernel libraries --------------------------------------------------------------------
 
-_EXT_TEMPLATE = """\
-// Generated by knossos.vmap (python/knossos/_build.py) for {function}.
-#include <knossos/torch.hpp>
-#include <torch/library.h>
+# One library per pass and dtype: its row kernels (ks::row_kernel), in the order of the
+# glue's variants (glue.cpp): fwd vmap(f); vjp every gradient, then the first argument's
+# only; vjp2 vmap(vjp(vjp(f))) for double backward.
+_KERNEL_TEMPLATE = """\
+// Generated by knossos (python/knossos/_build.py): the {pass_} kernels of {function}, {dtype}.
+#include <knossos/knossos.hpp>
+#include <knossos/row_kernel.hpp>
 
 #include "function.hpp"
 
-namespace {{
-
-// user::{name} under a name of its own, which autograd shows: grad_fn=<...{name}...>.
-struct {name} {{
-  template <class... A>
-  constexpr auto operator()(A... a) const {{
-    return user::{name}(a...);
-  }}
+extern "C" __attribute__((visibility("default"))) ks::row_fn const knossos_rows[] = {{
+{rows}
 }};
-
-// vmap({name}) with autograd: backward vmap(vjp({name})), both in C++.
-at::Tensor call({params}) {{
-  return ks::torch_glue::vmap_autograd<{arity}>({name}{{}}, {{{args}}});
-}}
-
-}}  // namespace
-
-TORCH_LIBRARY({lib}, m) {{
-  m.def("call", &call);
-}}
+extern "C" __attribute__((visibility("default"))) int const knossos_row_count = {count};
 """
 
 
-def extension_source(function, name, arity, lib):
-    """The C++ of the extension for the translated function `name` of `arity` arguments."""
-    params = ", ".join(f"at::Tensor const& x{i}" for i in range(arity))
-    args = ", ".join(f"x{i}" for i in range(arity))
-    return _EXT_TEMPLATE.format(function=function, name=name, arity=arity, lib=lib, params=params, args=args)
+def kernel_source(function, name, arity, pass_, dtype):
+    """The C++ of the kernel library of user::name (arity arguments) for a pass and dtype."""
+    f = f"user::{name}"
+    if pass_ == "fwd":
+        rows = [f"ks::row_kernel<{dtype}, {arity}>({f})"]
+    elif pass_ == "vjp":
+        rows = [f"ks::row_kernel<{dtype}, {arity + 1}>(ks::vjp({f}))"]
+        if arity > 1:
+            rows.append(f"ks::row_kernel<{dtype}, {arity + 1}>("
+                        f"[](auto... a) {{ return std::get<0>(ks::vjp({f})(a...)); }})")
+    elif pass_ == "vjp2":
+        rows = [f"ks::row_kernel<{dtype}, {2 * arity + 1}>(ks::vjp(ks::vjp({f})))"]
+    else:
+        raise ValueError(pass_)
+    return _KERNEL_TEMPLATE.format(pass_=pass_, function=function, dtype=dtype,
+                                   rows=",\n".join("    " + r for r in rows), count=len(rows))
 
 
-def _compiler():
-    return os.environ.get("CXX", "c++")  # what torch.utils.cpp_extension runs
+def compiler():
+    """The C++ compiler kernels are built with: $CXX, else c++."""
+    return os.environ.get("CXX", "c++")
+
+
+@functools.lru_cache(maxsize=None)
+def compiler_version():
+    try:
+        return subprocess.run([compiler(), "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except (OSError, IndexError):
+        return None
 
 
 @functools.lru_cache(maxsize=None)
 def _toolchain_id(flags):
     """The compiler's identity, and the CPU's when the flags tune for it: a cache shared
     between machines (an NFS home) must not hand out code built for another CPU."""
-    try:
-        version = subprocess.run([_compiler(), "--version"], capture_output=True, text=True).stdout
-    except OSError:
-        version = "no compiler"
     cpu = ""
     if any("native" in f for f in flags):
         try:
@@ -249,86 +277,127 @@ def _toolchain_id(flags):
             cpu = "\n".join(l for l in info.splitlines() if l.startswith(("model name", "flags", "vendor_id")))
         except OSError:
             cpu = os.uname().machine
-    return _hash(version, cpu)
+    return _hash(compiler_version() or "no compiler", cpu)
 
 
-def _headers_hash():
+@functools.lru_cache(maxsize=None)
+def headers_hash():
     return _files_hash(_tree(os.path.join(INCLUDE_DIR, "knossos"), ("*.hpp",)), INCLUDE_DIR)
 
 
-def _extra_include_dirs():
-    """Eigen (used by knossos's SIMD math) lives in a subdirectory on Debian."""
-    return [d for d in ("/usr/include/eigen3",) if os.path.isdir(d)]
+def include_dirs():
+    """knossos's headers, and xsimd's when the package carries them (an installed wheel)."""
+    return [INCLUDE_DIR] + [d for d in ("/usr/include/eigen3",) if os.path.isdir(d)]
 
 
-def extension_key(header, flags):
-    """The cache key of the extension for a translated header built with flags."""
-    return _hash("knossos-ext-3", _EXT_TEMPLATE, _code_of(header), tuple(flags), _toolchain_id(tuple(flags)),
-                 _headers_hash(), torch.__version__, sys.version_info[:2])[:20]
+def function_key(header, flags):
+    """The cache key of a translated function's kernels built with flags."""
+    return _hash("knossos-kernels-1", _KERNEL_TEMPLATE, _code_of(header), tuple(flags), _toolchain_id(tuple(flags)),
+                 headers_hash())[:20]
 
 
-class Built:
-    """A compiled extension: its library file, torch.ops namespace and arity."""
+# Failed builds, by library path: the message, so a kernel that does not compile fails
+# at once on every later call (in this process; other processes read the .failed file).
+_failures = {}
+_verbose = threading.local()
 
-    def __init__(self, library, lib, arity, built_now):
-        self.library, self.lib, self.arity, self.built_now = library, lib, arity, built_now
+
+def _say(message):
+    print(message, file=sys.stderr, flush=True)
 
 
-def build(source, flags=DEFAULT_FLAGS, verbose=False):
-    """Translates source (a _source.Source) and compiles its extension, unless the cache
-    has it. Returns a Built."""
-    header = translate(source)
-    cxx_name, arity = exposed_lambda(header)
-    if arity != source.n_args:
-        raise BuildError(f"knossos: ks-translate gave {source.name} {arity} arguments, Python says {source.n_args}")
-    if arity == 0:
-        raise TypeError(f"knossos.vmap: {source.name} takes no arguments; it needs at least one")
-    flags = tuple(flags)
-    key = extension_key(header, flags)
-    lib = f"knossos_{key}"
-    ext_dir = os.path.join(cache_dir(), "ext", key)
-    done = os.path.join(ext_dir, "done.json")
+class Function:
+    """A translated function and its cache folder; builds its kernel libraries on demand."""
 
-    def cached():
-        if not os.path.exists(done):
-            return None
-        with open(done) as f:
-            library = json.load(f)["library"]
-        return Built(library, lib, arity, False) if os.path.exists(library) else None
+    def __init__(self, source, flags=DEFAULT_FLAGS, verbose=False):
+        self.source = source
+        self.flags = tuple(flags)
+        self.verbose = verbose
+        self.header = translate(source)
+        self.cxx_name, self.arity = exposed_lambda(self.header)
+        if self.arity == 0:
+            raise TypeError(f"knossos.vmap: {source.name} takes no arguments; it needs at least one")
+        if self.arity != source.n_args:
+            raise BuildError(f"knossos: ks-translate gave {source.name} {self.arity} arguments, Python says "
+                             f"{source.n_args}")
+        self.key = function_key(self.header, self.flags)
+        self.dir = os.path.join(cache_dir(), "fn", self.key)
+        self.op_name = f"{source.name}_{self.key[:16]}"
+        self.timings = {}  # (pass, dtype) -> seconds this process spent building it
+        self._lock = threading.Lock()
+        self._pending = {}  # (pass, dtype) -> thread building it in the background
 
-    found = cached()
-    if found:
-        return found
-    with _locked(ext_dir + ".lock"):
-        found = cached()  # another process may have built it while we waited
-        if found:
-            return found
-        os.makedirs(ext_dir, exist_ok=True)
-        with open(os.path.join(ext_dir, "function.py"), "w") as f:
-            f.write(source.text)
-        with open(os.path.join(ext_dir, "function.hpp"), "w") as f:
-            f.write(header)
-        cpp_path = os.path.join(ext_dir, "extension.cpp")
-        with open(cpp_path, "w") as f:
-            f.write(extension_source(source.name, cxx_name, arity, lib))
-        build_dir = os.path.join(ext_dir, "build")
-        os.makedirs(build_dir, exist_ok=True)
-        from torch.utils import cpp_extension
+    def library(self, pass_, dtype):
+        """The path of the kernel library for pass_ and dtype ("float32"/"float64"),
+        built now if the cache does not have it."""
+        path = os.path.join(self.dir, f"{pass_}_{dtype}.so")
+        if os.path.exists(path):
+            return path
+        with self._lock:
+            pending = self._pending.pop((pass_, dtype), None)
+        if pending is not None:
+            pending.join()
+            if os.path.exists(path):
+                return path
+        return self._build(pass_, dtype, path)
 
+    def prefetch(self, pass_, dtype):
+        """Builds a library in a background thread (the backward while the forward runs)."""
+        path = os.path.join(self.dir, f"{pass_}_{dtype}.so")
+        with self._lock:
+            if os.path.exists(path) or (pass_, dtype) in self._pending or path in _failures:
+                return
+            t = threading.Thread(target=self._build_quietly, args=(pass_, dtype, path), daemon=True)
+            self._pending[(pass_, dtype)] = t
+        t.start()
+
+    def _build_quietly(self, pass_, dtype, path):
         try:
-            cpp_extension.load(
-                name=lib,
-                sources=[cpp_path],
-                extra_cflags=list(flags),
-                extra_include_paths=[INCLUDE_DIR, ext_dir, *_extra_include_dirs()],
-                build_directory=build_dir,
-                is_python_module=False,
-                verbose=verbose,
-            )
-        except (RuntimeError, subprocess.CalledProcessError) as e:
-            raise BuildError(f"knossos: compiling the extension for {source.name} failed: {e}") from None
-        library = os.path.join(build_dir, f"{lib}.so")
-        with open(done + ".tmp", "w") as f:
-            json.dump({"library": library, "function": source.name, "flags": flags}, f)
-        os.replace(done + ".tmp", done)
-        return Built(library, lib, arity, True)
+            self._build(pass_, dtype, path)
+        except BuildError:
+            pass  # remembered in _failures; raised where the library is needed
+
+    def _build(self, pass_, dtype, path):
+        failed = path + ".failed"
+        if path in _failures:
+            raise BuildError(_failures[path])
+        if os.path.exists(failed):
+            with open(failed) as f:
+                _failures[path] = f.read()
+            raise BuildError(_failures[path])
+        with _locked(path + ".lock"):
+            if os.path.exists(path):
+                return path
+            os.makedirs(self.dir, exist_ok=True)
+            for name, text in (("function.py", self.source.text), ("function.hpp", self.header)):
+                with open(os.path.join(self.dir, name), "w") as f:
+                    f.write(text)
+            ctype = "double" if dtype == "float64" else "float"
+            src = os.path.join(self.dir, f"{pass_}_{dtype}.cpp")
+            with open(src, "w") as f:
+                f.write(kernel_source(self.source.name, self.cxx_name, self.arity, pass_, ctype))
+            cmd = [compiler(), *self.flags, "-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
+                   *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}", src, "-o", path + ".tmp"]
+            what = {"fwd": "", "vjp": " (backward)", "vjp2": " (double backward)"}[pass_]
+            _say(f"knossos: compiling {self.source.name}{what}, {dtype} ...")
+            start = time.perf_counter()
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if self.verbose:
+                _say(" ".join(cmd) + "\n" + r.stdout + r.stderr)
+            if r.returncode != 0:
+                log = path + ".log"
+                with open(log, "w") as f:
+                    f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
+                message = (f"knossos: compiling the {pass_} kernels of {self.source.name} ({dtype}) failed; the first "
+                           f"error:\n{first_error(r.stdout + r.stderr)}\n(the whole log: {log}; "
+                           "knossos.clear_cache() retries)")
+                with open(failed, "w") as f:
+                    f.write(message)
+                _failures[path] = message
+                raise BuildError(message)
+            os.replace(path + ".tmp", path)
+            self.timings[(pass_, dtype)] = time.perf_counter() - start
+            with open(os.path.join(self.dir, "function.json"), "w") as f:
+                json.dump({"function": self.source.name, "op": self.op_name, "arity": self.arity,
+                           "flags": self.flags}, f)
+        return path

@@ -1,29 +1,14 @@
-"""The nn.Module a knossos.vmap call returns: forward is the compiled vmap(f),
-backward the compiled vmap(vjp(f)), joined in C++ as one torch::autograd::Function
-(ks::torch_glue::vmap_autograd), so neither pass runs Python code."""
+"""The nn.Module a knossos.vmap call returns: forward is the operator knossos::NAME
+(vmap(f)), whose autograd formula is NAME_vjp (vmap(vjp(f))), whose own is NAME_vjp2;
+all run in C++ (glue.cpp), none in Python."""
 
 import numbers
-import threading
+import sys
 
 import torch
 from torch import nn
 
-from . import _build, _source
-
-_loaded = {}  # library name -> the op, once per process
-_load_lock = threading.Lock()
-
-
-def _op_for(built):
-    with _load_lock:
-        op = _loaded.get(built.lib)
-        if op is None:
-            if built.library not in torch.ops.loaded_libraries:
-                torch.ops.load_library(built.library)
-            op = getattr(torch.ops, built.lib).call.default
-            _loaded[built.lib] = op
-        return op
-
+from . import _build, _ops, _source
 
 _FLOAT_TYPES = (torch.float32, torch.float64)
 
@@ -40,6 +25,9 @@ def _check_args(name, arity, args):
             if a.device.type != "cpu":
                 raise TypeError(f"knossos: argument {i + 1} of {name} is on device '{a.device}'; knossos kernels "
                                 "run on CPU tensors only (move it with .cpu())")
+            if a.layout != torch.strided:
+                raise TypeError(f"knossos: argument {i + 1} of {name} has layout {a.layout}; knossos kernels take "
+                                "dense tensors (convert with .to_dense())")
             if a.dtype not in _FLOAT_TYPES:
                 raise TypeError(f"knossos: argument {i + 1} of {name} has dtype {a.dtype}; knossos kernels take "
                                 "torch.float32 or torch.float64 tensors (convert with .float() or .double())")
@@ -50,6 +38,17 @@ def _check_args(name, arity, args):
     if not deciding:
         raise TypeError(f"knossos: {name} needs at least one tensor argument")
     return torch.float64 if torch.float64 in deciding else torch.float32
+
+
+def _importable(fn):
+    """Whether pickle can store fn by reference (module and qualified name)."""
+    module = sys.modules.get(getattr(fn, "__module__", None) or "")
+    if module is None or getattr(fn, "__module__", None) == "__main__":
+        return False
+    obj = module
+    for part in getattr(fn, "__qualname__", "<locals>").split("."):
+        obj = getattr(obj, part, None)
+    return obj is fn
 
 
 class VMap(nn.Module):
@@ -69,44 +68,54 @@ class VMap(nn.Module):
         self.flags = tuple(flags) if flags is not None else tuple(_build.DEFAULT_FLAGS)
         self.verbose = verbose
         self.source = _source.collect(fn)
-        self._call = None
-        self.built = False  # True when this construction compiled the extension
+        self._ops = None
         self._load()
         self.__doc__ = fn.__doc__
 
     def _load(self):
-        built = _build.build(self.source, self.flags, self.verbose)
-        self.library_name = built.lib
-        self.library_path = built.library
-        self.arity = built.arity
-        self.built = built.built_now
-        self._call = _op_for(built)
+        function = _build.Function(self.source, self.flags, self.verbose)
+        self.arity = function.arity
+        self.op_name = function.op_name
+        self._ops = _ops.operators(function)
+
+    @property
+    def operator(self):
+        """The forward operator, torch.ops.knossos.NAME.default."""
+        if self._ops is None:
+            self._load()
+        return self._ops.fwd
+
+    @property
+    def built(self):
+        """True when this process compiled one of the function's kernel libraries."""
+        return bool(self._ops and self._ops.function.timings)
 
     def forward(self, *args):
-        """vmap(fn) over the arguments, differentiable: the backward is vmap(vjp(fn))."""
-        if self._call is None:  # unpickled: find the library (cache) or rebuild it
+        """vmap(fn) over the arguments, differentiable twice: the backward is vmap(vjp(fn))."""
+        if self._ops is None:  # unpickled: find the kernels in the cache (or rebuild them)
             self._load()
         if len(args) == self.arity and all(type(a) is torch.Tensor for a in args):
             try:
-                return self._call(*args)  # the kernel checks devices and dtypes itself
+                return self._ops.fwd(*args)  # the kernel checks devices and dtypes itself
             except (TypeError, RuntimeError):
                 _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
                 raise
         dtype = _check_args(self.function_name, self.arity, args)
         # Python numbers become 0-dim tensors of the result's dtype, so they never promote it.
         xs = [a if isinstance(a, torch.Tensor) else torch.tensor(float(a), dtype=dtype) for a in args]
-        return self._call(*xs)
+        return self._ops.fwd(*xs)
 
     def extra_repr(self):
         return f"{self.function_name}, arity={getattr(self, 'arity', '?')}"
 
     # Pickling (torch.save of a model, DDP spawning, deepcopy) keeps the source, not the
-    # function or the loaded library: the library is found again in the cache (or
-    # rebuilt) in whichever process unpickles it.
+    # function or the loaded operators: they are found again in the cache (or rebuilt)
+    # in whichever process unpickles it.
     def __getstate__(self):
         state = self.__dict__.copy()
-        state["python_function"] = None
-        state["_call"] = None
+        state["_ops"] = None
+        if not _importable(self.python_function):
+            state["python_function"] = None  # a local or __main__ function cannot be pickled by name
         return state
 
     def __setstate__(self, state):
