@@ -9,7 +9,7 @@ core=(cmake ninja-build g++ clang python3 libeigen3-dev libxsimd-dev libboost-de
       doctest-dev libbenchmark-dev ccache pkg-config)
 # g++-aarch64-linux-gnu and qemu-user: the aarch64 preset (tests cross-compiled for
 # 64-bit ARM and run under emulation), which CI runs.
-full=(libclang-rt-14-dev python3-torch python3-numpy python3-pytest libtorch-dev
+full=(libclang-rt-14-dev python3-torch python3-numpy python3-pytest libtorch-dev pybind11-dev python3-venv
       libopenblas0-pthread dataset-fashion-mnist g++-aarch64-linux-gnu qemu-user)
 
 wanted=("${core[@]}")

@@ -23,7 +23,8 @@ torch.compile and torch.export trace. Docs: docs/pytorch.md
 from ._build import DEFAULT_FLAGS, BuildError, TranslateError, cache_dir, clear_cache
 from ._module import VMap
 
-__all__ = ["vmap", "VMap", "TranslateError", "BuildError", "cache_dir", "clear_cache", "DEFAULT_FLAGS"]
+__all__ = ["vmap", "VMap", "TranslateError", "BuildError", "cache_dir", "clear_cache", "load_operators",
+           "DEFAULT_FLAGS"]
 
 def _version():
     """The installed distribution's version, else the repository's (CMakeLists.txt)."""
@@ -53,3 +54,13 @@ def vmap(fn=None, *, flags=None, verbose=False):
     if fn is None:
         return lambda f: VMap(f, flags=flags, verbose=verbose)
     return VMap(fn, flags=flags, verbose=verbose)
+
+
+def load_operators():
+    """Defines the torch operators of every function in the cache, so a model saved with
+    torch.export (or TorchScript) loads in a process that has not called knossos.vmap:
+    `import knossos; knossos.load_operators()` before `torch.export.load(...)`. Returns
+    their names (torch.ops.knossos.NAME)."""
+    from . import _ops
+
+    return [_ops.operators(f).function.op_name for f in _build.Function.cached()]

@@ -40,7 +40,7 @@ def main(argv=None):
         return 0
     size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(d) for f in fs)
     fn = os.path.join(d, "fn")
-    n = len(os.listdir(fn)) if os.path.isdir(fn) else 0
+    n = sum(os.path.exists(os.path.join(fn, k, "function.json")) for k in os.listdir(fn)) if os.path.isdir(fn) else 0
     print(f"{d}: {n} function(s), {size / 1e6:.1f} MB")
     return 0
 

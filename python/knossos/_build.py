@@ -309,23 +309,65 @@ def _say(message):
 class Function:
     """A translated function and its cache folder; builds its kernel libraries on demand."""
 
-    def __init__(self, source, flags=DEFAULT_FLAGS, verbose=False):
-        self.source = source
+    def __init__(self, name, header, flags=DEFAULT_FLAGS, verbose=False, source_text=None):
+        self.name = name
+        self.header = header
         self.flags = tuple(flags)
         self.verbose = verbose
-        self.header = translate(source)
-        self.cxx_name, self.arity = exposed_lambda(self.header)
+        self.cxx_name, self.arity = exposed_lambda(header)
         if self.arity == 0:
-            raise TypeError(f"knossos.vmap: {source.name} takes no arguments; it needs at least one")
-        if self.arity != source.n_args:
-            raise BuildError(f"knossos: ks-translate gave {source.name} {self.arity} arguments, Python says "
-                             f"{source.n_args}")
-        self.key = function_key(self.header, self.flags)
+            raise TypeError(f"knossos.vmap: {name} takes no arguments; it needs at least one")
+        self.key = function_key(header, self.flags)
         self.dir = os.path.join(cache_dir(), "fn", self.key)
-        self.op_name = f"{source.name}_{self.key[:16]}"
+        self.op_name = f"{name}_{self.key[:16]}"
         self.timings = {}  # (pass, dtype) -> seconds this process spent building it
         self._lock = threading.Lock()
         self._pending = {}  # (pass, dtype) -> thread building it in the background
+        if not os.path.exists(os.path.join(self.dir, "function.json")):
+            self._record(source_text)
+
+    @classmethod
+    def translate(cls, source, flags=DEFAULT_FLAGS, verbose=False):
+        """The Function of a _source.Source, translated by ks-translate."""
+        header = translate(source)
+        f = cls(source.name, header, flags, verbose, source.text)
+        if f.arity != source.n_args:
+            raise BuildError(f"knossos: ks-translate gave {source.name} {f.arity} arguments, Python says "
+                             f"{source.n_args}")
+        return f
+
+    @classmethod
+    def cached(cls):
+        """Every function the cache knows (knossos.load_operators)."""
+        out = []
+        for record in sorted(glob.glob(os.path.join(cache_dir(), "fn", "*", "function.json"))):
+            folder = os.path.dirname(record)
+            try:
+                with open(record) as f:
+                    info = json.load(f)
+                with open(os.path.join(folder, "function.hpp")) as f:
+                    header = f.read()
+                function = cls(info["function"], header, info["flags"])
+            except (OSError, ValueError, KeyError, BuildError):
+                continue  # a folder another knossos version wrote
+            if function.key == os.path.basename(folder):
+                out.append(function)
+        return out
+
+    def _record(self, source_text):
+        """The translated function in its cache folder, so the cache can be listed and its
+        operators defined again (knossos.load_operators) without the Python source."""
+        os.makedirs(self.dir, exist_ok=True)
+        files = [("function.hpp", self.header),
+                 ("function.json", json.dumps({"function": self.name, "op": self.op_name, "arity": self.arity,
+                                               "flags": self.flags}))]
+        if source_text is not None:
+            files.insert(0, ("function.py", source_text))
+        for name, text in files:  # function.json last: it marks the folder complete
+            tmp = os.path.join(self.dir, f"{name}.{os.getpid()}.tmp")
+            with open(tmp, "w") as f:
+                f.write(text)
+            os.replace(tmp, os.path.join(self.dir, name))
 
     def library(self, pass_, dtype):
         """The path of the kernel library for pass_ and dtype ("float32"/"float64"),
@@ -369,17 +411,14 @@ class Function:
             if os.path.exists(path):
                 return path
             os.makedirs(self.dir, exist_ok=True)
-            for name, text in (("function.py", self.source.text), ("function.hpp", self.header)):
-                with open(os.path.join(self.dir, name), "w") as f:
-                    f.write(text)
             ctype = "double" if dtype == "float64" else "float"
             src = os.path.join(self.dir, f"{pass_}_{dtype}.cpp")
             with open(src, "w") as f:
-                f.write(kernel_source(self.source.name, self.cxx_name, self.arity, pass_, ctype))
+                f.write(kernel_source(self.name, self.cxx_name, self.arity, pass_, ctype))
             cmd = [compiler(), *self.flags, "-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
                    *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}", src, "-o", path + ".tmp"]
             what = {"fwd": "", "vjp": " (backward)", "vjp2": " (double backward)"}[pass_]
-            _say(f"knossos: compiling {self.source.name}{what}, {dtype} ...")
+            _say(f"knossos: compiling {self.name}{what}, {dtype} ...")
             start = time.perf_counter()
             r = subprocess.run(cmd, capture_output=True, text=True)
             if self.verbose:
@@ -388,7 +427,7 @@ class Function:
                 log = path + ".log"
                 with open(log, "w") as f:
                     f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
-                message = (f"knossos: compiling the {pass_} kernels of {self.source.name} ({dtype}) failed; the first "
+                message = (f"knossos: compiling the {pass_} kernels of {self.name} ({dtype}) failed; the first "
                            f"error:\n{first_error(r.stdout + r.stderr)}\n(the whole log: {log}; "
                            "knossos.clear_cache() retries)")
                 with open(failed, "w") as f:
@@ -397,7 +436,4 @@ class Function:
                 raise BuildError(message)
             os.replace(path + ".tmp", path)
             self.timings[(pass_, dtype)] = time.perf_counter() - start
-            with open(os.path.join(self.dir, "function.json"), "w") as f:
-                json.dump({"function": self.source.name, "op": self.op_name, "arity": self.arity,
-                           "flags": self.flags}, f)
         return path

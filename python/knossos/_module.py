@@ -2,6 +2,7 @@
 (vmap(f)), whose autograd formula is NAME_vjp (vmap(vjp(f))), whose own is NAME_vjp2;
 all run in C++ (glue.cpp), none in Python."""
 
+import importlib
 import numbers
 import sys
 
@@ -15,14 +16,15 @@ _FLOAT_TYPES = (torch.float32, torch.float64)
 
 def _check_args(name, arity, args):
     """A TypeError for anything the kernels cannot take; else the dtype Python numbers
-    take: torch's promotion, where tensors with dimensions decide over 0-dim ones."""
+    take: torch's promotion, where tensors with dimensions decide over 0-dim ones.
+    Meta tensors (shapes without data) are taken where the operators have fake kernels."""
     if len(args) != arity:
         raise TypeError(f"{name}() takes {arity} argument{'s' if arity != 1 else ''} but {len(args)} "
                         f"{'was' if len(args) == 1 else 'were'} given")
     dims, zero_dim = set(), set()
     for i, a in enumerate(args):
         if isinstance(a, torch.Tensor):
-            if a.device.type != "cpu":
+            if a.device.type != "cpu" and not (a.device.type == "meta" and _ops.HAS_FAKE):
                 raise TypeError(f"knossos: argument {i + 1} of {name} is on device '{a.device}'; knossos kernels "
                                 "run on CPU tensors only (move it with .cpu())")
             if a.layout != torch.strided:
@@ -63,7 +65,8 @@ class VMap(nn.Module):
         super().__init__()
         if not callable(fn) or not hasattr(fn, "__code__"):
             raise TypeError(f"knossos.vmap: expected a Python function, got {type(fn).__name__}")
-        self.python_function = fn
+        self._python_function = fn
+        self._function_ref = None
         self.function_name = fn.__name__
         self.flags = tuple(flags) if flags is not None else tuple(_build.DEFAULT_FLAGS)
         self.verbose = verbose
@@ -73,7 +76,7 @@ class VMap(nn.Module):
         self.__doc__ = fn.__doc__
 
     def _load(self):
-        function = _build.Function(self.source, self.flags, self.verbose)
+        function = _build.Function.translate(self.source, self.flags, self.verbose)
         self.arity = function.arity
         self.op_name = function.op_name
         self._ops = _ops.operators(function)
@@ -111,11 +114,28 @@ class VMap(nn.Module):
     # Pickling (torch.save of a model, DDP spawning, deepcopy) keeps the source, not the
     # function or the loaded operators: they are found again in the cache (or rebuilt)
     # in whichever process unpickles it.
+    @property
+    def python_function(self):
+        """fn itself; after unpickling, fn imported by its module and name (None if the
+        unpickling process cannot import it)."""
+        if self._python_function is None and self._function_ref is not None:
+            module, qualname = self._function_ref
+            try:
+                obj = importlib.import_module(module)
+                for part in qualname.split("."):
+                    obj = getattr(obj, part)
+                self._python_function = obj
+            except (ImportError, AttributeError):
+                return None
+        return self._python_function
+
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_ops"] = None
-        if not _importable(self.python_function):
-            state["python_function"] = None  # a local or __main__ function cannot be pickled by name
+        fn = state["_python_function"]
+        if fn is not None:  # by name, resolved on use: the loading process may not have fn's module
+            state["_function_ref"] = (fn.__module__, fn.__qualname__) if _importable(fn) else None
+            state["_python_function"] = None
         return state
 
     def __setstate__(self, state):

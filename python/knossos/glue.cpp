@@ -286,6 +286,7 @@ struct autograd_kernel final : c10::OperatorKernel {
     stack->resize(stack->size() - n);
     auto out = tensors_of(call_below(op, std::move(s)).front());
     if (requires_grad && at::GradMode::is_enabled() && !out.empty()) {
+      for (auto& t : out) t = t.detach().requires_grad_(true);  // DelayedError links only those that do
       auto error = std::make_shared<torch::autograd::DelayedError>(
           "knossos: " + e->name + ": third derivatives are not supported (knossos.vmap functions are "
           "differentiable twice)",

@@ -75,7 +75,14 @@ def _installed(package):
     return r.returncode == 0 and "install ok installed" in r.stdout
 
 
-@pytest.mark.skipif(not _installed("libopenblas0-pthread"), reason="libopenblas0-pthread is not installed")
+def _debian_torch():
+    import torch
+
+    return torch.__file__.startswith("/usr/lib/python3")
+
+
+@pytest.mark.skipif(not _installed("libopenblas0-pthread") or not _debian_torch(),
+                    reason="Debian's torch with libopenblas0-pthread only (PyPI's torch carries its own BLAS)")
 def test_torch_multiplies_matrices_with_openblas():
     import torch
     from train import _mapped_blas_libraries, use_blas

@@ -1,6 +1,6 @@
 """From a Python function to what ks-translate sees and back: imports, helpers,
 translator errors located in the user's file, the cache key and the cache itself.
-Nothing here compiles an extension (they translate, or reuse the suite's builds)."""
+Nothing here compiles a kernel (they translate, or reuse the suite's builds)."""
 
 import importlib.util
 import os
@@ -176,14 +176,13 @@ def test_cache_key_follows_the_code_not_the_spelling(compiled, tmp_path):
                 return x - 2 / 3
     ''')
     respelled = knossos.vmap(m.relu3)
-    assert respelled.library_name == compiled["relu3"].library_name
-    assert respelled.built is False
+    assert respelled.op_name == compiled["relu3"].op_name  # the same operators and kernels
 
     header = translated(scalar_fns.relu3)
     flags = _build.DEFAULT_FLAGS
-    assert _build.extension_key(header, flags) == _build.extension_key("// from another file:3\n" + header, flags)
-    assert _build.extension_key(header, flags) != _build.extension_key(header, ("-O2", "-std=c++20"))
-    assert _build.extension_key(header, flags) != _build.extension_key(header.replace("2.0 / 3", "0.5"), flags)
+    assert _build.function_key(header, flags) == _build.function_key("// from another file:3\n" + header, flags)
+    assert _build.function_key(header, flags) != _build.function_key(header, ("-O2", "-std=c++20"))
+    assert _build.function_key(header, flags) != _build.function_key(header.replace("2.0 / 3", "0.5"), flags)
 
 
 def test_clear_cache_and_the_command_line(tmp_path, monkeypatch, capsys):
@@ -191,11 +190,11 @@ def test_clear_cache_and_the_command_line(tmp_path, monkeypatch, capsys):
 
     cache = tmp_path / "cache"
     monkeypatch.setenv("KNOSSOS_CACHE", str(cache))
-    (cache / "ext" / "abc").mkdir(parents=True)
-    (cache / "ext" / "abc" / "done.json").write_text("{}")
-    (cache / "ext" / "unfinished").mkdir()
+    (cache / "fn" / "abc").mkdir(parents=True)
+    (cache / "fn" / "abc" / "function.json").write_text("{}")
+    (cache / "fn" / "unfinished").mkdir()
     assert main(["cache"]) == 0
-    assert f"{cache}: 1 extension(s)" in capsys.readouterr().out
+    assert f"{cache}: 1 function(s)" in capsys.readouterr().out
     assert main(["clear-cache"]) == 0
     assert not cache.exists()
     assert knossos.cache_dir() == str(cache)  # recreated on use

@@ -1,5 +1,7 @@
 """knossos.vmap: values, gradients, shapes, strides, dtypes and errors."""
 
+import math
+
 import pytest
 import torch
 
@@ -206,14 +208,33 @@ def test_only_needed_gradients_and_numbers(compiled):
     assert y.grad is None
 
 
-def test_second_derivative_is_refused_not_wrong(compiled):
+def test_second_derivatives_gradgradcheck(compiled):
+    # the backward of the backward is vmap(vjp(vjp(f))), another kernel
     x = (torch.rand(5, dtype=torch.float64) + 0.1).requires_grad_()
-    y = compiled["gelu"](x).sum()
-    (g,) = torch.autograd.grad(y, x, create_graph=True)  # the first derivative is fine
-    expected = torch.autograd.functional.jacobian(lambda t: torch.nn.functional.gelu(t).sum(), x.detach())
-    torch.testing.assert_close(g.detach(), expected, rtol=1e-12, atol=1e-14)
-    with pytest.raises(RuntimeError, match="second derivatives are not supported"):
-        g.sum().backward()
+    assert torch.autograd.gradgradcheck(compiled["gelu"], (x,))
+    g = torch.Generator().manual_seed(5)
+    a = torch.randn(3, 1, 4, dtype=torch.float64, generator=g).requires_grad_()
+    b = torch.randn(5, 1, dtype=torch.float64, generator=g).requires_grad_()
+    assert ((a - b).abs() > 1e-3).all()
+    assert torch.autograd.gradgradcheck(compiled["mix"], (a, b))
+    assert torch.autograd.gradgradcheck(lambda t: compiled["mix"](t, 0.5), (a,))
+
+
+def test_second_derivative_values(compiled):
+    x = (torch.rand(7, dtype=torch.float64) * 4 - 2).requires_grad_()
+    (g,) = torch.autograd.grad(compiled["gelu"](x).sum(), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x)
+    xd = x.detach()
+    phi = torch.exp(-xd * xd / 2) / math.sqrt(2 * math.pi)  # gelu'' = (2 - x^2) phi
+    torch.testing.assert_close(h, (2 - xd * xd) * phi, rtol=1e-12, atol=1e-14)
+
+
+def test_third_derivative_is_refused_not_wrong(compiled):
+    x = (torch.rand(5, dtype=torch.float64) + 0.1).requires_grad_()
+    (g,) = torch.autograd.grad(compiled["gelu"](x).sum(), x, create_graph=True)
+    (h,) = torch.autograd.grad(g.sum(), x, create_graph=True)
+    with pytest.raises(RuntimeError, match="third derivatives are not supported"):
+        h.sum().backward()
 
 
 # ---- errors ------------------------------------------------------------------------------
@@ -225,13 +246,16 @@ def test_non_float_tensor_is_a_type_error(compiled, dtype):
         compiled["relu3"](torch.ones(3, dtype=dtype))
 
 
-def test_non_cpu_tensor_is_a_type_error(compiled):
-    # No CUDA device here: a tensor on the 'meta' device takes the same check (any
-    # device other than cpu is refused with a TypeError naming the device).
-    with pytest.raises(TypeError, match="device 'meta'.*CPU tensors only"):
-        compiled["relu3"](torch.empty(3, device="meta"))
-    with pytest.raises(TypeError, match="device 'meta'"):
-        compiled["mix"](torch.ones(3), torch.empty(3, device="meta"))
+def test_meta_tensors(compiled):
+    x = torch.empty(3, 1, device="meta")
+    if knossos._ops.HAS_FAKE:  # torch >= 2.4: the fake kernels give shapes and dtypes
+        y = compiled["mix"](x, torch.empty(4, dtype=torch.float64, device="meta"))
+        assert y.device.type == "meta" and y.shape == (3, 4) and y.dtype == torch.float64
+    else:  # any device but the CPU is refused, naming it
+        with pytest.raises(TypeError, match="device 'meta'.*CPU tensors only"):
+            compiled["relu3"](x)
+        with pytest.raises(TypeError, match="device 'meta'"):
+            compiled["mix"](torch.ones(3), x)
 
 
 class _LooksLikeCuda(torch.Tensor):
