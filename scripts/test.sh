@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start, command 2: build everything and run every test (dev preset), then the
-# Python tests of the PyTorch bridge under Debian's python3 and the quick mode of the
-# Fashion-MNIST example.
+# PyTorch bridge's tests and the Fashion-MNIST example's quick mode twice: under
+# Debian's python3 with its torch 1.13, and under the pinned torch 2 of the project's
+# virtual environment (scripts/torch2-venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -9,13 +10,17 @@ cmake --preset dev
 cmake --build --preset dev
 ctest --preset dev
 if [[ -d python/tests ]]; then
-  # The PyTorch bridge: its pytest suite, then the Fashion-MNIST example's quick mode.
-  # Both use the ks-translate just built and one build cache in the build tree, so
-  # each knossos.vmap function is compiled once (the example's relu3 is the tests').
+  # Both use the ks-translate just built and one build cache in the build tree: a
+  # function's kernels do not depend on torch, so each is compiled once for both
+  # (the glue is compiled once per torch).
   if [[ -x build/dev/tools/translate/ks-translate ]]; then
     export KNOSSOS_TRANSLATE=$PWD/build/dev/tools/translate/ks-translate
   fi
   export KNOSSOS_CACHE=$PWD/build/dev/knossos-cache
-  /usr/bin/python3 -m pytest python/tests -q
-  /usr/bin/python3 examples/fashion-mnist/train.py --quick
+  torch2=$(bash scripts/torch2-venv.sh)
+  for python in /usr/bin/python3 "$torch2"; do
+    echo "=== the PyTorch bridge under $("$python" -c 'import torch; print("torch", torch.__version__)')"
+    "$python" -m pytest python/tests -q
+    "$python" examples/fashion-mnist/train.py --quick
+  done
 fi

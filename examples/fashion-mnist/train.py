@@ -1,10 +1,11 @@
 """The seed's DNN (784-256-128-64-10, BatchNorm, Dropout 0.3, LogSoftmax) on
 Fashion-MNIST, trained with each activation in turn: nn.ReLU, the PyTorch mask
-reference vrelu3_pytorch, and knossos.vmap(relu3). Prints a markdown table of time
-per batch, time in the activation's own forward+backward, and test accuracy.
+reference vrelu3_pytorch, knossos.vmap(relu3), and (torch >= 2.4) the whole model under
+torch.compile with the masks and with knossos. Prints a markdown table of time per
+batch, time in the activation's own forward+backward, and test accuracy.
 
-    /usr/bin/python3 examples/fashion-mnist/train.py            # full: 5 epochs each
-    /usr/bin/python3 examples/fashion-mnist/train.py --quick    # CI: 300 batches each
+    python examples/fashion-mnist/train.py            # full: 5 epochs each
+    python examples/fashion-mnist/train.py --quick    # CI: 300 batches each
 """
 
 import argparse
@@ -26,7 +27,9 @@ import knossos  # noqa: E402
 from activations import MaskReLU3, relu3  # noqa: E402
 from idx import load_fashion_mnist  # noqa: E402
 
-WARMUP_BATCHES = 10  # trained but not timed
+WARMUP_BATCHES = 10  # trained but not timed (a torch.compile run compiles in the first)
+CANDIDATES = ("relu", "mask", "knossos", "mask-compile", "knossos-compile")
+COMPILE = hasattr(torch.library, "register_fake")  # knossos' operators trace in torch.compile from torch 2.4
 
 
 class ActivationClock:
@@ -71,18 +74,19 @@ class Timed(nn.Module):
         return y
 
 
-def make_model(activation, clock):
-    """The seed's model with a fresh activation module per slot."""
+def make_model(activation, clock, timed=True):
+    """The seed's model with a fresh activation module per slot (timed: wrapped in Timed)."""
+    act = (lambda: Timed(activation(), clock)) if timed else activation
     return nn.Sequential(OrderedDict([
         ("fc1", nn.Linear(784, 256)),
-        ("activation1", Timed(activation(), clock)),
+        ("activation1", act()),
         ("fc2", nn.Linear(256, 128)),
         ("bn2", nn.BatchNorm1d(num_features=128)),
-        ("activation2", Timed(activation(), clock)),
+        ("activation2", act()),
         ("dropout", nn.Dropout(0.3)),
         ("fc3", nn.Linear(128, 64)),
         ("bn3", nn.BatchNorm1d(num_features=64)),
-        ("activation3", Timed(activation(), clock)),
+        ("activation3", act()),
         ("logits", nn.Linear(64, 10)),
         ("logsoftmax", nn.LogSoftmax(dim=1)),
     ]))
@@ -171,11 +175,14 @@ def restart_with_fitting_openblas_kernels(argv):
 class Run:
     """One model being trained, with its own clock and optimiser."""
 
-    def __init__(self, name, activation):
+    def __init__(self, name, activation, compiled=False):
         torch.manual_seed(0)  # every model starts from the same weights
         self.name = name
         self.clock = ActivationClock()
-        self.model = make_model(activation, self.clock)
+        # A compiled model is one graph: its activations cannot be timed on their own.
+        self.timed = not compiled
+        self.model = make_model(activation, self.clock, timed=self.timed)
+        self.forward = torch.compile(self.model, fullgraph=True) if compiled else self.model
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3)
         self.loss_fn = nn.NLLLoss()
         self.done = 0
@@ -190,7 +197,7 @@ class Run:
             self.clock.enabled = self.done >= WARMUP_BATCHES
             t0 = time.perf_counter()
             self.opt.zero_grad(set_to_none=True)
-            loss = self.loss_fn(self.model(x), y)
+            loss = self.loss_fn(self.forward(x), y)
             loss.backward()
             self.opt.step()
             if self.clock.enabled:
@@ -203,11 +210,12 @@ class Run:
     def result(self, xte, yte):
         self.model.eval()
         with torch.no_grad():
-            correct = (self.model(xte).argmax(1) == yte).sum().item()
+            correct = (self.forward(xte).argmax(1) == yte).sum().item()
         n = max(self.timed_batches, 1)
         return {
             "name": self.name,
             "ms_per_batch": 1e3 * self.timed_seconds / n,
+            "timed": self.timed,
             "act_ms_per_batch": 1e3 * (self.clock.forward + self.clock.backward) / n,
             "act_fwd_ms": 1e3 * self.clock.forward / n,
             "act_bwd_ms": 1e3 * self.clock.backward / n,
@@ -251,7 +259,8 @@ def main(argv=None):
     p.add_argument("--round", type=int, default=50, help="batches per model before switching to the next")
     p.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (1 for the comparison)")
     p.add_argument("--data", default=os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"))
-    p.add_argument("--only", default="relu,mask,knossos", help="comma-separated subset of relu,mask,knossos")
+    p.add_argument("--only", default=",".join(CANDIDATES), help="comma-separated subset of " + ",".join(CANDIDATES) +
+                   " (the torch.compile ones need torch >= 2.4)")
     p.add_argument("--keep-blas-kernels", action="store_true",
                    help="do not ask OpenBLAS for other kernels when it fell back to pre-AVX ones")
     args = p.parse_args(argv)
@@ -275,14 +284,20 @@ def main(argv=None):
 
     t0 = time.perf_counter()
     vrelu3 = knossos.vmap(relu3)
+    vrelu3(torch.zeros(2))  # the first call builds the forward kernel, if the cache does not have it
     print(f"knossos.vmap(relu3): {'built' if vrelu3.built else 'from the cache'} in {time.perf_counter() - t0:.2f} s")
 
     candidates = {
         "relu": ("nn.ReLU", nn.ReLU),
         "mask": ("vrelu3_pytorch (masks)", MaskReLU3),
         "knossos": ("knossos.vmap(relu3)", lambda: vrelu3),
+        "mask-compile": ("torch.compile, masks", MaskReLU3, True),
+        "knossos-compile": ("torch.compile, knossos.vmap(relu3)", lambda: vrelu3, True),
     }
-    runs = [Run(*candidates[k]) for k in args.only.split(",")]
+    wanted = [k for k in args.only.split(",") if COMPILE or not k.endswith("-compile")]
+    if wanted != args.only.split(","):
+        print(f"torch {torch.__version__} has no torch.library custom operators: the torch.compile runs are left out")
+    runs = [Run(*candidates[k]) for k in wanted]
     total = train_all(runs, data, args)
     (_, _), (xte, yte) = data
     results = [r.result(xte, yte) for r in runs]
@@ -296,8 +311,9 @@ def main(argv=None):
     print("| activation | ms / batch | s / epoch | activation fwd+bwd ms / batch (fwd, bwd) | test accuracy |")
     print("|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['name']} | {r['ms_per_batch']:.3f} | {r['ms_per_batch'] * per_epoch / 1e3:.2f} | "
-              f"{r['act_ms_per_batch']:.3f} ({r['act_fwd_ms']:.3f}, {r['act_bwd_ms']:.3f}) | "
+        act = f"{r['act_ms_per_batch']:.3f} ({r['act_fwd_ms']:.3f}, {r['act_bwd_ms']:.3f})" if r["timed"] else \
+            "(one compiled graph)"
+        print(f"| {r['name']} | {r['ms_per_batch']:.3f} | {r['ms_per_batch'] * per_epoch / 1e3:.2f} | {act} | "
               f"{100 * r['accuracy']:.2f}% |")
     by = {r["name"]: r for r in results}
     k, m, relu = by.get("knossos.vmap(relu3)"), by.get("vrelu3_pytorch (masks)"), by.get("nn.ReLU")
