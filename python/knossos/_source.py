@@ -8,6 +8,8 @@ import ast
 import dis
 import inspect
 import linecache
+import math
+import numbers
 import sys
 import textwrap
 import types
@@ -54,8 +56,43 @@ def _is_library(fn):
     return module.split(".")[0] in ("math", "cmath", "numpy", "torch")
 
 
+def unwrap(obj):
+    """The Python function behind a @torch.jit.script function (which keeps no source of
+    its own); anything else as it is."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(obj, getattr(torch.jit, "ScriptFunction", ())):
+        return obj
+    original = getattr(obj, "_torchdynamo_inline", None)  # torch 2 keeps it
+    if original is None:
+        original = _recompiled(obj)  # torch 1.13 does not: compile the def again from its file
+    return original if isinstance(original, types.FunctionType) else obj
+
+
+def _recompiled(script_function):
+    """The plain Python function of a @torch.jit.script one, compiled again from the `def`
+    in the file of the module that holds it (line numbers kept, so its source is found)."""
+    name = script_function.qualified_name.rsplit(".", 1)[-1]
+    for module in list(sys.modules.values()):
+        if getattr(module, name, None) is not script_function or not getattr(module, "__file__", None):
+            continue
+        try:
+            with open(module.__file__) as f:
+                tree = ast.parse(f.read(), module.__file__)
+        except (OSError, SyntaxError, ValueError):
+            return None
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name == name:
+                node.decorator_list = []
+                namespace = {}
+                exec(compile(ast.Module([node], type_ignores=[]), module.__file__, "exec"), module.__dict__, namespace)
+                return namespace[name]
+    return None
+
+
 def _function_of(obj):
-    """The user's Python function behind obj (a function or a knossos module), or None."""
+    """The user's Python function behind obj (a function, a scripted one or a knossos
+    module), or None."""
+    obj = unwrap(obj)
     fn = obj if isinstance(obj, types.FunctionType) else getattr(obj, "python_function", None)
     if isinstance(fn, types.FunctionType) and not _is_library(fn):
         return fn
@@ -116,10 +153,16 @@ def _globals_used(fn):
     return [ins.argval for ins in dis.get_instructions(fn.__code__) if ins.opname == "LOAD_GLOBAL"]
 
 
+def _number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def collect(fn):
-    """The combined source for fn: imports, then the helpers it calls (dependencies
-    first), then fn itself."""
+    """The combined source for fn: imports and the module-level numbers its functions
+    use (by value), then the helpers it calls (dependencies first), then fn itself."""
+    fn = unwrap(fn)
     imports = []
+    constants = {}
     order = []  # (function, name it is called by)
     seen = {}
 
@@ -136,6 +179,11 @@ def collect(fn):
             if name == f.__name__:
                 continue  # recursion: the translator says it is not supported
             value = f.__globals__.get(name)
+            if _number(value):
+                if constants.setdefault(name, value) != value:
+                    raise TypeError(f"knossos.vmap: two module-level numbers are called {name!r} ({constants[name]!r} "
+                                    f"and {value!r}, in {_where(f)}); rename one")
+                continue
             helper = _function_of(value)
             if helper is not None:
                 visit(helper, name)
@@ -146,7 +194,8 @@ def collect(fn):
         order.append((f, local))
 
     visit(fn, fn.__name__)
-    text = "".join(line + "\n" for line in imports) + ("\n" if imports else "")
+    lines = imports + [f"{name} = {value!r}" for name, value in constants.items()]
+    text = "".join(line + "\n" for line in lines) + ("\n" if lines else "")
     line = text.count("\n") + 1
     chunks = []
     for f, local in order:
@@ -155,7 +204,7 @@ def collect(fn):
         chunks.append(Chunk(line, n, inspect.getsourcefile(f) or "<unknown>", real_first, indent))
         text += body + "\n"
         line += n + 1
-    n_args = fn.__code__.co_argcount
+    n_args = fn.__code__.co_argcount + fn.__code__.co_kwonlyargcount
     return Source(text=text, name=fn.__name__, n_args=n_args, chunks=chunks)
 
 

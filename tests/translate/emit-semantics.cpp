@@ -132,6 +132,15 @@ TEST_CASE("keyword arguments, defaults and the caller's defaults") {
                 "argument 'x' of 'g' given twice", 4, 19);
   CHECK_REFUSED("def g(x, y):\n    return x\ndef f(x):\n    return g(x)\n", language::python, "'g' takes 2 argument(s), 1 given", 4, 12);
   CHECK_REFUSED("f(x) = round(x, digits=2)\n", language::julia, "'round' has no parameter 'digits'", 1, 24);
+  // Keyword-only parameters (Python after a bare *, Julia after ;) are named at calls.
+  CHECK(returned("def g(x, *, a, b=2.0):\n    return x * a + b\ndef f(x):\n    return g(x, a=3.0) + g(x, b=1, a=0.5)\n",
+                 language::python) == "g(x, 3.0, 2.0) + g(x, 0.5, 1.0)");
+  CHECK_REFUSED("def g(x, *, a):\n    return x * a\ndef f(x):\n    return g(x, 3.0)\n", language::python,
+                "'g' takes 1 positional argument(s), 2 given", 4, 12);
+  CHECK_REFUSED("g(x; a=1.0) = x * a\nf(x) = g(x, 2.0)\n", language::julia, "'g' takes 1 positional argument(s), 2 given",
+                2, 8);
+  CHECK_REFUSED("def g(x, *args):\n    return x\n", language::python, "*args is not supported", 1, 10);
+  CHECK_REFUSED("def g(x, *):\n    return x\n", language::python, "named arguments must follow bare *", 1, 10);
 }
 
 TEST_CASE("prefixes and aliases of the math modules") {

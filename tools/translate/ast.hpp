@@ -116,6 +116,7 @@ struct param {
   loc where;
   expr_ptr default_value;  // f(x, beta=1.0): used by calls in the file that leave it out
   std::string type;        // the annotation as written (F# `x: float`), if any
+  bool keyword_only = false;  // Python after `*`, Julia after `;`: calls in the file name it
 };
 
 struct function {

@@ -638,18 +638,24 @@ class function_lowerer {
     }
     std::size_t required = 0;
     for (param const& p : params) required += !p.default_value;
-    if (positional > c.order.size() || (args.size() < required && positional == args.size()))
+    if (positional > c.order.size()) {
+      std::size_t positional_required = 0;
+      for (std::size_t k : c.order) positional_required += !params[k].default_value;
+      throw error(call.where, "'" + c.spelling + "' takes " + takes(positional_required, c.order.size()) +
+                                  " positional argument(s), " + std::to_string(positional) + " given");
+    }
+    if (args.size() < required && positional == args.size())
       throw error(call.where, "'" + c.spelling + "' takes " + takes(required, params.size()) + " argument(s), " +
                                   std::to_string(args.size()) + " given");
     std::vector<std::optional<value>> slots(params.size());
     for (std::size_t i = 0; i < args.size(); ++i) {
-      std::size_t slot = c.order.size();
+      std::size_t slot = params.size();
       if (i < positional) {
         slot = c.order[i];
       } else {
         for (std::size_t k = 0; k < params.size(); ++k)
           if (params[k].name == call.kwnames[i]) slot = k;
-        if (slot == c.order.size())
+        if (slot == params.size())
           throw error(call.args[i]->where, "'" + c.spelling + "' has no parameter '" + call.kwnames[i] + "'");
       }
       if (slots[slot]) throw error(call.args[i]->where, "argument '" + params[slot].name + "' of '" + c.spelling + "' given twice");
@@ -690,7 +696,8 @@ class function_lowerer {
     if (env.count(e.name)) throw error(e.where, "'" + e.name + "' is a variable here, not a function");
     std::vector<std::size_t> in_order;
     if (auto it = mod_.earlier.find(e.name); resolve_ && it != mod_.earlier.end()) {
-      for (std::size_t k = 0; k < it->second->params.size(); ++k) in_order.push_back(k);
+      for (std::size_t k = 0; k < it->second->params.size(); ++k)
+        if (!it->second->params[k].keyword_only) in_order.push_back(k);
       defaulted_.clear();
       auto bound = bind_arguments({e.name, &it->second->params, in_order, false, false}, e, std::move(args), depth);
       return call_code(mod_.cxx_names.at(e.name), bound, e.where);

@@ -187,6 +187,7 @@ class parser : parser_base {
       if (at(op::colon_colon)) throw error(peek().where, "unnamed parameters are not supported");
       token const& p = expect_name("a parameter name");
       add_param(f, p, scopes_.bind(std::string(p.text)));
+      f.params.back().keyword_only = keywords;
       if (at(op::colon_colon)) skip_type();
       if (accept(op::eq)) f.params.back().default_value = parse_expression();
       else if (keywords) throw error(p.where, "a keyword parameter needs a default value: " + std::string(p.text) + "=...");

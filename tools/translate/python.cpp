@@ -247,16 +247,25 @@ class parser : parser_base {
     function f = named_function();
     aliases_.erase(f.name);  // a def rebinds the name, as it would in Python
     expect(op::lparen);
+    bool keyword_only = false;  // after a bare `*`
     while (!at(op::rparen)) {
       token const& t = peek();
-      if (is(t, op::star)) throw error(t.where, "*args is not supported");
+      if (is(t, op::star)) {
+        if (keyword_only || !is(peek(1), op::comma)) throw error(t.where, "*args is not supported");
+        take();
+        take();
+        keyword_only = true;
+        if (at(op::rparen)) throw error(t.where, "named arguments must follow bare *");
+        continue;
+      }
       if (is(t, op::star_star)) throw error(t.where, "**kwargs is not supported");
       if (is(t, op::slash)) throw error(t.where, "positional-only parameters (/) are not supported");
       token const& p = expect_name("a parameter name");
       add_param(f, p, std::string(p.text));
+      f.params.back().keyword_only = keyword_only;
       if (accept(op::colon)) skip_annotation();
       if (accept(op::eq)) f.params.back().default_value = parse_expression();
-      else if (f.params.size() > 1 && f.params[f.params.size() - 2].default_value)
+      else if (!keyword_only && f.params.size() > 1 && f.params[f.params.size() - 2].default_value)
         throw error(p.where, "a parameter without a default cannot follow one with a default");
       if (!accept(op::comma)) break;
     }
