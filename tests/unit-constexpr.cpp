@@ -29,6 +29,10 @@ static_assert(std::get<1>(ks::grad(poly)(2.0, 3.0)) == -15.0);
 static_assert(ks::grad<1>(poly)(2.0, 3.0) == -15.0);
 static_assert(std::get<0>(ks::value_and_grad(poly)(2.0, 3.0)) == 3 * 4 * 3 - 27 + 4);
 static_assert(std::get<0>(ks::vjp(poly)(2.0, 3.0, 0.5)) == 19.0);
+// vjp of a function of several results (vjp(poly) has two): one cotangent each, the
+// double backward. d/d(x, y, dy) of g0 dy (6xy + 2) + g1 dy (3x^2 - 3y^2) at (2, 3, 0.5, 1, 2):
+static_assert(ks::vjp(ks::vjp(poly))(2.0, 3.0, 0.5, 1.0, 2.0) ==
+              std::tuple{0.5 * (6 * 3.0) + 2 * 0.5 * (6 * 2.0), 0.5 * (6 * 2.0) + 2 * 0.5 * (-6 * 3.0), 38.0 + 2 * -15.0});
 static_assert(std::get<1>(ks::jvp(poly)(2.0, 3.0, 1.0, 1.0)) == 38.0 - 15.0);
 // hessian: [[6y, 6x], [6x, -6y]]
 static_assert(std::get<0>(std::get<0>(ks::hessian(poly)(2.0, 3.0))) == 18.0);

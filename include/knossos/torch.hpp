@@ -53,17 +53,6 @@ inline at::ScalarType loop_dtype(at::TensorList inputs) {
   return at::kFloat;
 }
 
-/// A gradient of the broadcast shape summed back to an input's shape (contiguous).
-inline at::Tensor sum_to(at::Tensor const& g, at::IntArrayRef shape) {
-  std::size_t const lead = static_cast<std::size_t>(g.dim()) - shape.size();
-  std::vector<std::int64_t> dims;
-  for (std::size_t d = 0; d < static_cast<std::size_t>(g.dim()); ++d)
-    if (d < lead || (shape[d - lead] == 1 && g.size(static_cast<std::int64_t>(d)) != 1))
-      dims.push_back(static_cast<std::int64_t>(d));
-  if (dims.empty()) return g.reshape(shape);
-  return g.sum(dims, /*keepdim=*/true).reshape(shape);
-}
-
 /// How run_rows places its outputs in memory.
 enum class result_layout {
   elementwise,  ///< as torch's elementwise operators do (a transposed input gives a transposed result)
@@ -187,7 +176,7 @@ std::vector<at::Tensor> apply_vjp(F const& f, at::TensorList inputs, at::Tensor 
                         xs, result_layout::contiguous);
   for (std::size_t k = 0; k < N; ++k) {
     if (!needed[k]) continue;
-    if (grads[k].sizes() != inputs[k].sizes()) grads[k] = sum_to(grads[k], inputs[k].sizes());
+    if (grads[k].sizes() != inputs[k].sizes()) grads[k] = at::sum_to(grads[k], inputs[k].sizes());
     if (grads[k].scalar_type() != inputs[k].scalar_type()) grads[k] = grads[k].to(inputs[k].scalar_type());
   }
   return grads;

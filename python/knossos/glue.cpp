@@ -101,7 +101,7 @@ std::vector<at::Tensor> to_inputs(std::vector<at::Tensor> grads, std::vector<at:
   for (std::size_t k = 0; k < wanted.size(); ++k) {
     if (!wanted[k]) continue;
     at::Tensor g = std::move(grads[k]);
-    if (g.sizes() != inputs[k].sizes()) g = ks::torch_glue::sum_to(g, inputs[k].sizes());
+    if (g.sizes() != inputs[k].sizes()) g = at::sum_to(g, inputs[k].sizes());
     if (g.scalar_type() != inputs[k].scalar_type()) g = g.to(inputs[k].scalar_type());
     out.push_back(std::move(g));
   }
