@@ -478,7 +478,8 @@ TEST_CASE("python: top-level refusals") {
 
 TEST_CASE("python: function header refusals") {
   CHECK_PY_ERROR("def f(x, *args):\n    return x\n", "*args is not supported", 1, 10);
-  CHECK_PY_ERROR("def f(x, *, y):\n    return x\n", "*args is not supported", 1, 10);
+  CHECK_PY_ERROR("def f(x, *):\n    return x\n", "named arguments must follow bare *", 1, 10);
+  CHECK_PY_ERROR("def f(x, *, y, *, z):\n    return x\n", "*args is not supported", 1, 16);
   CHECK_PY_ERROR("def f(x, **kwargs):\n    return x\n", "**kwargs is not supported", 1, 10);
   CHECK_PY_ERROR("def f(x, /, y):\n    return x\n", "positional-only parameters", 1, 10);
   CHECK_PY_ERROR("def f(x, x):\n    return x\n", "duplicate parameter 'x'", 1, 10);

@@ -638,13 +638,13 @@ class function_lowerer {
     }
     std::size_t required = 0;
     for (param const& p : params) required += !p.default_value;
-    if (positional > c.order.size()) {
+    if (positional > c.order.size() && c.order.size() < params.size()) {  // keyword-only parameters
       std::size_t positional_required = 0;
       for (std::size_t k : c.order) positional_required += !params[k].default_value;
       throw error(call.where, "'" + c.spelling + "' takes " + takes(positional_required, c.order.size()) +
                                   " positional argument(s), " + std::to_string(positional) + " given");
     }
-    if (args.size() < required && positional == args.size())
+    if (positional > c.order.size() || (args.size() < required && positional == args.size()))
       throw error(call.where, "'" + c.spelling + "' takes " + takes(required, params.size()) + " argument(s), " +
                                   std::to_string(args.size()) + " given");
     std::vector<std::optional<value>> slots(params.size());

@@ -250,12 +250,13 @@ class parser : parser_base {
     bool keyword_only = false;  // after a bare `*`
     while (!at(op::rparen)) {
       token const& t = peek();
-      if (is(t, op::star)) {
+      if (is(t, op::star)) {  // a bare `*`: the parameters after it are keyword-only
+        if (is(peek(1), op::rparen) || (is(peek(1), op::comma) && is(peek(2), op::rparen)))
+          throw error(t.where, "named arguments must follow bare *");
         if (keyword_only || !is(peek(1), op::comma)) throw error(t.where, "*args is not supported");
         take();
         take();
         keyword_only = true;
-        if (at(op::rparen)) throw error(t.where, "named arguments must follow bare *");
         continue;
       }
       if (is(t, op::star_star)) throw error(t.where, "**kwargs is not supported");
