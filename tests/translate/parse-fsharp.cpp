@@ -241,6 +241,11 @@ TEST_CASE("fsharp: namespaces and nested modules") {
         "Math.Exp: return x\n"
         "k: return (call Math.Exp x)");
 
+  // Opening a module opens its [<AutoOpen>] modules too.
+  CHECK(functions_of("module A =\n    [<AutoOpen>]\n    module B =\n        let h x = x\n    let g x = h x\n"
+                     "module C =\n    open A\n    let k x = h x + B.h x\n") ==
+        "A.B.h: return x\nA.g: return (call A.B.h x)\nC.k: return (+ (call A.B.h x) (call A.B.h x))");
+
   // Modules end where a line starts at or left of their `module`; the same
   // namespace may be declared again (its modules stay apart).
   CHECK(functions_of("namespace N\n"

@@ -64,7 +64,9 @@ void fsharp_modules::leave() {
   bool auto_open = auto_open_.back();
   path_.pop_back();
   auto_open_.pop_back();
-  if (auto_open) add(kind::open, {}, path, entries_[modules_.at(path)].where);
+  if (!auto_open) return;
+  add(kind::open, {}, path, entries_[modules_.at(path)].where);
+  auto_opened_[join(path_)].push_back(path);
 }
 
 void fsharp_modules::open(std::string const& spelled) {
@@ -123,8 +125,15 @@ std::optional<fsharp_modules::found> fsharp_modules::lookup(std::string const& n
     if (best && *i < best->position) break;
     entry const& e = entries_[*i];
     if (*i >= upto || !visible(e, scope)) continue;
-    std::string target = qualify(e.target, name);
-    if (defined(module ? modules_ : definitions_, target, upto)) return found{*i, target, false};
+    // Opening a module opens its [<AutoOpen>] modules too.
+    std::vector<std::string> opened{e.target};
+    for (std::size_t k = 0; k < opened.size(); ++k) {
+      std::string target = qualify(opened[k], name);
+      if (defined(module ? modules_ : definitions_, target, upto)) return found{*i, target, false};
+      if (auto it = auto_opened_.find(opened[k]); it != auto_opened_.end())
+        for (std::string const& child : it->second)
+          if (defined(modules_, child, upto)) opened.push_back(child);
+    }
   }
   return best;
 }

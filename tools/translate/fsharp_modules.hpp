@@ -77,6 +77,7 @@ class fsharp_modules {
   std::vector<entry> entries_;
   std::map<std::string, std::vector<std::size_t>> named_;  // name -> entries binding it
   std::vector<std::size_t> opens_;
+  std::map<std::string, std::vector<std::string>> auto_opened_;  // module path -> its [<AutoOpen>] modules
   std::map<std::string, std::size_t> definitions_, modules_;  // AST name or path -> first entry
   std::vector<std::string> path_;
   std::vector<bool> auto_open_;
