@@ -259,6 +259,12 @@ TEST_CASE("F# modules become C++ namespaces nested in the file's") {
   CHECK(out.find("  return ::a::b::Logistic::Inner::g(x);\n};\n\n}  // namespace Logistic\n\n// t:9: top\n") !=
         std::string::npos);
   CHECK(out.find("  return ::a::b::Logistic::Inner::g(x) * 2.0;\n};\n\n}  // namespace a::b\n") != std::string::npos);
+  // A call names the callee from the global namespace where a local of the lambda
+  // (a parameter, a let, a module constant) may have the callee's name.
+  CHECK(returned("module A =\n    let g (x: float) = x\n    let k (g: float) = g + A.g g\n", language::fsharp) ==
+        "g + ::t::A_v::g(g)");
+  CHECK(returned("module Top\nlet rate = exp 0.5\nmodule A =\n    let rate (x: float) = x\n"
+                 "    let f (x: float) = rate x * Top.rate\n", language::fsharp) == "::t::A_v::rate(x) * rate");
   // A module constant is a local named by its last part.
   CHECK(returned("module M =\n    let rate = exp 0.5\nlet f (x: float) = M.rate * x\n", language::fsharp) == "rate * x");
   // A module named like a keyword or like ours is renamed as a function would be.

@@ -244,6 +244,7 @@ struct module_info {
   std::map<std::string, std::string> cxx_names;   // functions defined so far, fully qualified (::ns::f)
   std::map<std::string, function const*> earlier;  // ... and their parameters
   std::set<std::string> later;
+  std::set<std::string> constant_locals;  // the names constants have as locals of a lambda
 };
 
 class function_lowerer {
@@ -254,6 +255,7 @@ class function_lowerer {
     for_each_stmt(f.body, [&](stmt const& s) {
       if (s.kind == stmt_kind::assign) assigned_anywhere_.insert(s.target);
     });
+    for (std::string const& name : bound_names(f)) locals_.insert(name);
   }
 
   std::string run(std::string const& cxx_name, std::string const& source_name) {
@@ -635,10 +637,14 @@ class function_lowerer {
   // --- calls -------------------------------------------------------------------
 
   // A function of the file as this lambda names it: plainly in its own namespace,
-  // otherwise from the global namespace (a module may be named like anything outside).
-  std::string callee_name(std::string const& qualified) const {
+  // unless a local of the lambda may have that name; otherwise from the global
+  // namespace (a module may be named like anything outside).
+  std::string callee_name(std::string const& function) const {
+    std::string const& qualified = mod_.cxx_names.at(function);
     std::string rest = qualified.starts_with(scope_) ? qualified.substr(scope_.size()) : std::string();
-    return rest.empty() || rest.find("::") != std::string::npos ? qualified : rest;
+    std::string name = unqualified(function);
+    bool shadowed = locals_.contains(name) || mod_.constant_locals.contains(name);
+    return rest.empty() || rest.find("::") != std::string::npos || shadowed ? qualified : rest;
   }
 
   static std::string takes(std::size_t lo, std::size_t hi) {
@@ -715,7 +721,7 @@ class function_lowerer {
       for (std::size_t k = 0; k < it->second->params.size(); ++k) in_order.push_back(k);
       defaulted_.clear();
       auto bound = bind_arguments({e.name, &it->second->params, in_order, false, false}, e, std::move(args), depth);
-      return call_code(callee_name(mod_.cxx_names.at(e.name)), bound, e.where);
+      return call_code(callee_name(e.name), bound, e.where);
     }
     if (resolve_ && e.name == f_.name) throw error(e.where, "recursion is not supported ('" + e.name + "' calls itself)");
     std::string_view name = e.name;
@@ -865,6 +871,7 @@ class function_lowerer {
   std::string scope_;
   std::vector<binding> bindings_;
   std::set<std::string> assigned_anywhere_, computing_;
+  std::set<std::string> locals_;  // the source names of the parameters and locals
   std::map<std::string, value> constants_;
   std::vector<std::size_t> defaulted_;  // the parameters the last bound call left to their defaults
 };
@@ -874,7 +881,7 @@ class function_lowerer {
 std::string emit_module(module const& m, translate_options const& options) {
   if (m.functions.empty()) throw error({1, 1}, "no function definitions found");
   std::set<std::string> source_names;
-  module_info mod{options.lang, {}, {}, {}, {}};
+  module_info mod{options.lang, {}, {}, {}, {}, {}};
   std::set<std::string> modules;  // of F# definitions, as "A" and "A.B"
   auto add_definition = [&](std::string const& name) {
     source_names.insert(name);
@@ -884,6 +891,7 @@ std::string emit_module(module const& m, translate_options const& options) {
   for (auto const& c : m.constants) {
     if (mod.constants.count(c.name)) throw error(c.where, "constant '" + c.name + "' is already defined");
     mod.constants[c.name] = &c;
+    mod.constant_locals.insert(unqualified(c.name));
     add_definition(c.name);
   }
   for (auto const& f : m.functions) {

@@ -44,3 +44,13 @@ module Losses =
 
     let huber (delta: float) (x: float) =
         if abs x <= delta then 0.5 * x * x else delta * (abs x - 0.5 * delta)
+
+module Rates =
+    let rate = exp 0.05
+
+module Shadowing =
+    /// a module constant and a function of one name in one lambda
+    let rate (x: float) = Rates.rate * x
+
+    /// a parameter named like a function of the module: the call names its namespace
+    let scaled (rate: float) (x: float) = rate * Shadowing.rate x

@@ -70,4 +70,19 @@ inline constexpr auto huber = [](auto delta, auto x) {
 
 }  // namespace Losses
 
+namespace Shadowing {
+
+// modules.fs:53: Shadowing.rate
+inline constexpr auto rate = [](auto x) {
+  auto const rate = ks::exp(0.05);
+  return rate * x;
+};
+
+// modules.fs:56: Shadowing.scaled
+inline constexpr auto scaled = [](auto rate, auto x) {
+  return rate * ::modules::Shadowing::rate(x);
+};
+
+}  // namespace Shadowing
+
 }  // namespace modules
