@@ -290,6 +290,8 @@ TEST_CASE("F# modules become C++ namespaces nested in the file's") {
                 "unknown function 'A.h'", 3, 20);
   CHECK_REFUSED("module A =\n    let f (x: float) = x\nlet g (x: float) = A.f x x\n", language::fsharp,
                 "'A.f' takes 1 argument(s), 2 given", 3, 20);
+  CHECK_REFUSED("module A =\n    let exp = 2.0\n    let c = exp 0.5\n    let f (x: float) = x * c\n", language::fsharp,
+                "'A.exp' is a constant, not a function", 3, 13);
   // An un-annotated function that calls what is not defined yet is reported as that,
   // not as int arithmetic.
   CHECK_REFUSED("let f x = g x\nlet g (x: float) = x\n", language::fsharp, "'g' is defined later in the file", 1, 11);

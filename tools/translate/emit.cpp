@@ -716,6 +716,7 @@ class function_lowerer {
     std::vector<value> args;
     for (auto const& a : e.args) args.push_back(lower(*a, env, depth + 1));
     if (env.count(e.name)) throw error(e.where, "'" + e.name + "' is a variable here, not a function");
+    if (resolve_ && mod_.constants.count(e.name)) throw error(e.where, "'" + e.name + "' is a constant, not a function");
     std::vector<std::size_t> in_order;
     if (auto it = mod_.earlier.find(e.name); resolve_ && it != mod_.earlier.end()) {
       for (std::size_t k = 0; k < it->second->params.size(); ++k) in_order.push_back(k);

@@ -29,7 +29,11 @@ char const* name_of(ty t) {
 
 class checker {
  public:
-  void constant(kst::constant const& c) { constants_[c.name] = resolve(expression(*c.value)); }
+  void constant(kst::constant const& c) {
+    unknown_ = false;
+    int t = expression(*c.value);
+    constants_[c.name] = unknown_ ? t : resolve(t);  // an unknown name is the emitter's to report
+  }
 
   void check(function const& f) {
     std::size_t first_var = vars_.size();
