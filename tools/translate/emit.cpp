@@ -226,17 +226,7 @@ class namer {
 
 // F# definitions in modules are named by their path ("Logistic.standard"); each
 // module is a C++ namespace inside the file's.
-std::vector<std::string> path_of(std::string const& name) {
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    std::size_t dot = name.find('.', start);
-    parts.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) return parts;
-    start = dot + 1;
-  }
-}
-
-std::string unqualified(std::string const& name) { return path_of(name).back(); }
+std::string unqualified(std::string const& name) { return name_parts(name).back(); }
 
 struct module_info {
   language lang;
@@ -886,7 +876,7 @@ std::string emit_module(module const& m, translate_options const& options) {
   std::set<std::string> modules;  // of F# definitions, as "A" and "A.B"
   auto add_definition = [&](std::string const& name) {
     source_names.insert(name);
-    std::vector<std::string> path = path_of(name);
+    std::vector<std::string> path = name_parts(name);
     source_names.insert(path.begin(), path.end());
   };
   for (auto const& c : m.constants) {
@@ -927,7 +917,7 @@ std::string emit_module(module const& m, translate_options const& options) {
     defined_at[f.name] = f.where.line;
     mod.later.erase(f.name);
     // Into the namespace of f's module: close those it is not in, open the rest.
-    std::vector<std::string> path = path_of(f.name);
+    std::vector<std::string> path = name_parts(f.name);
     std::string const name = path.back();
     path.pop_back();
     std::size_t common = 0;

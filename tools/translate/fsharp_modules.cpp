@@ -8,16 +8,6 @@
 namespace kst {
 namespace {
 
-std::vector<std::string> split(std::string const& dotted) {
-  std::vector<std::string> parts;
-  for (std::size_t start = 0;;) {
-    std::size_t dot = dotted.find('.', start);
-    parts.push_back(dotted.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-    if (dot == std::string::npos) return parts;
-    start = dot + 1;
-  }
-}
-
 // `name` inside the module at `path` ("" is the top level).
 std::string qualify(std::string const& path, std::string const& name) { return path.empty() ? name : path + "." + name; }
 
@@ -39,7 +29,7 @@ void fsharp_modules::declare_file_name(std::string const& name, loc where) {
   file_name_ = name;
   file_name_where_ = where;
   if (name.empty()) return;
-  file_names_.push_back(split(name));
+  file_names_.push_back(name_parts(name));
   if (file_names_[0].size() > 1) file_names_.push_back({file_names_[0].back()});
 }
 
@@ -70,13 +60,13 @@ void fsharp_modules::leave() {
 }
 
 void fsharp_modules::open(std::string const& spelled) {
-  std::vector<std::string> parts = split(spelled);
+  std::vector<std::string> parts = name_parts(spelled);
   std::optional<found> m = find_module(parts, parts.size(), path_, entries_.size());
   if (m && !m->outside && !m->target.empty()) add(kind::open, {}, m->target, {});
 }
 
 void fsharp_modules::abbreviate(std::string const& name, std::string const& spelled) {
-  std::vector<std::string> parts = split(spelled);
+  std::vector<std::string> parts = name_parts(spelled);
   std::optional<found> m = find_module(parts, parts.size(), path_, entries_.size());
   if (!m) return add(kind::alias, name, spelled, {});
   add(m->outside ? kind::alias : kind::module, name, m->target, {});
@@ -162,7 +152,7 @@ std::optional<fsharp_modules::found> fsharp_modules::find_module(std::vector<std
 
 std::optional<std::string> fsharp_modules::resolve_at(std::string const& spelled, std::vector<std::string> const& scope,
                                                       std::size_t upto) const {
-  std::vector<std::string> parts = split(spelled);
+  std::vector<std::string> parts = name_parts(spelled);
   if (parts.size() > 1) {
     // Qualified from the file's name first (Stats.Logistic.standard), then by lookup.
     for (auto const& name : file_names_) {

@@ -1,46 +1,34 @@
 module Layout
 
-// Long expressions as the F# formatter lays them out: a line that starts with an
-// infix operator continues the one above, at the block's column or left of it by
-// the operator's width and a space; parentheses and if/then/else over lines.
+// Layout the F# formatter writes: a line that starts with an infix operator continues
+// the one above; a line may end with an operator; if/then/else on lines of their own.
 
-let beale (x0: float) x1 =
-    (1.5 - x0 + x0 * x1) ** 2.0
-    + (2.25 - x0 + x0 * x1 ** 2.0) ** 2.0
-    + (2.625 - x0 + x0 * x1 ** 3.0) ** 2.0
+let booth (x: float) (y: float) =
+    (x + 2.0 * y - 7.0) ** 2.0
+    + (2.0 * x + y - 5.0) ** 2.0
 
-let rosenbrock (x: float) (y: float) =
-      (1.0 - x) ** 2.0
-    + 100.0 * (y - x * x) ** 2.0
+let camel (x: float) (y: float) =
+      (4.0 - 2.1 * x ** 2.0 + x ** 4.0 / 3.0) * x ** 2.0
+    + x * y
+    + (-4.0 + 4.0 * y ** 2.0) * y ** 2.0
 
-let smoothed (x: float) =
+let logCosh (x: float) =
     x
-    |> abs
-    |> max 1e-3
+    |> cosh
     |> log
 
-let polynomial (x: float) =
-    let p =
-        3.0 * x ** 3.0 -
-        2.0 * x ** 2.0 +
-        x
-    p
-    * (1.0
-       + x)
+let inBand (x: float) =
+    if x > -1.0
+       && x < 1.0
+    then 1.0 - x * x
+    else 0.0
 
-let clipped (lo: float) (hi: float) (x: float) =
-    if x < lo
-    then lo
-    elif x > hi
-    then hi
-    else x
-
-let piecewise (x: float) =
-    if x < -1.0 then -1.0
-    else if x < 0.0 then x * x - 1.0
-    else if x < 1.0 then
-        let t = x - 1.0
-        t * t * t
+let ramp (x: float) =
+    let y =
+        2.0 * x +
+        1.0
+    if y < 0.0 then 0.0
+    else if y < 1.0 then y
     else
-        x
-        - 1.0
+        1.0
+        + 0.1 * (y - 1.0)

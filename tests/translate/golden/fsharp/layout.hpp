@@ -7,39 +7,30 @@
 
 namespace layout {
 
-// layout.fs:7: beale
-inline constexpr auto beale = [](auto x0, auto x1) {
-  return ks::pow(1.5 - x0 + x0 * x1, 2) + ks::pow(2.25 - x0 + x0 * ks::pow(x1, 2), 2) + ks::pow(2.625 - x0 + x0 * ks::pow(x1, 3), 2);
+// layout.fs:6: booth
+inline constexpr auto booth = [](auto x, auto y) {
+  return ks::pow(x + 2.0 * y - 7.0, 2) + ks::pow(2.0 * x + y - 5.0, 2);
 };
 
-// layout.fs:12: rosenbrock
-inline constexpr auto rosenbrock = [](auto x, auto y) {
-  return ks::pow(1.0 - x, 2) + 100.0 * ks::pow(y - x * x, 2);
+// layout.fs:10: camel
+inline constexpr auto camel = [](auto x, auto y) {
+  return (4.0 - 2.1 * ks::pow(x, 2) + ks::pow(x, 4) / 3.0) * ks::pow(x, 2) + x * y + (-4.0 + 4.0 * ks::pow(y, 2)) * ks::pow(y, 2);
 };
 
-// layout.fs:16: smoothed
-inline constexpr auto smoothed = [](auto x) {
-  return ks::log(ks::max(0.001, ks::abs(x)));
+// layout.fs:15: logCosh
+inline constexpr auto logCosh = [](auto x) {
+  return ks::log(ks::cosh(x));
 };
 
-// layout.fs:22: polynomial
-inline constexpr auto polynomial = [](auto x) {
-  auto const p = 3.0 * ks::pow(x, 3) - 2.0 * ks::pow(x, 2) + x;
-  return p * (1.0 + x);
+// layout.fs:20: inBand
+inline constexpr auto inBand = [](auto x) {
+  return ks::select(x > -1.0 && x < 1.0, 1.0 - x * x, 0.0);
 };
 
-// layout.fs:31: clipped
-inline constexpr auto clipped = [](auto lo, auto hi, auto x) {
-  return ks::select(x < lo, lo, ks::select(x > hi, hi, x));
-};
-
-// layout.fs:38: piecewise
-inline constexpr auto piecewise = [](auto x) {
-  auto const cond = x < -1.0;
-  auto const cond_1 = x < 0.0;
-  auto const cond_2 = x < 1.0;
-  auto const t = x - 1.0;
-  return ks::select(cond, -1.0, ks::select(cond_1, x * x - 1.0, ks::select(cond_2, t * t * t, x - 1.0)));
+// layout.fs:26: ramp
+inline constexpr auto ramp = [](auto x) {
+  auto const y = 2.0 * x + 1.0;
+  return ks::select(y < 0.0, 0.0, ks::select(y < 1.0, y, 1.0 + 0.1 * (y - 1.0)));
 };
 
 }  // namespace layout

@@ -1,56 +1,44 @@
-// A library file laid out as F# projects write them: a namespace, opens, nested
-// modules, qualified uses from other modules and from the module itself.
-namespace Stats.SpecialFunctions
+// Nested modules as C++ namespaces: calls within a module stay plain, calls across
+// modules name the callee from the global namespace; names resolve as F# scopes them.
+namespace Physics.Kinetics
 
 open System
 
-/// Logistic functions
-module Logistic =
+/// Rate laws
+module Rates =
+    [<Literal>]
+    let R = 8.314
 
-    /// the standard logistic function
-    let standard x = 1.0 / (1.0 + exp -x)
+    /// the Arrhenius rate constant
+    let arrhenius a ea (t: float) = a * exp (-ea / (R * t))
 
-    let generic x0 L k x = L / (1.0 + exp (k * (x0 - x)))
+    module Inhibition =
+        let competitive (vmax: float) km ki (i: float) s = vmax * s / (km * (1.0 + i / ki) + s)
 
-    /// the derivative, written with the function itself
-    let slope x = Logistic.standard x * (1.0 - standard x)
+        /// through the file's own name, and from the enclosing module plainly
+        let scaled (t: float) s =
+            Physics.Kinetics.Rates.Inhibition.competitive 1.0 0.5 2.0 0.1 s * arrhenius 1.0 10.0 t
 
 [<AutoOpen>]
-module internal Constants =
-    [<Literal>]
-    let SqrtTwoPi = 2.5066282746310002
+module internal Units =
+    let celsius (t: float) = t + 273.15
 
-module Gaussian =
-    open Logistic
+module int =
+    open Rates.Inhibition
 
-    let density mu sigma x =
-        let z = (x - mu) / sigma
-        exp (-0.5 * z * z) / (sigma * SqrtTwoPi)
+    /// a module named like a C++ keyword, using an opened module and an AutoOpen one
+    let rate (s: float) = scaled (celsius 25.0) s + Rates.Inhibition.scaled 300.0 s
 
-    module Approximations =
-        /// the logistic approximation of the normal cdf
-        let cdf (x: float) = standard (1.702 * x)
+module K = Rates
 
-        let tail (x: float) = 1.0 - Gaussian.Approximations.cdf x
+let total (t: float) s = K.arrhenius 2.0 5.0 t + int.rate s
 
-    let mixture (x: float) = 0.5 * density 0.0 1.0 x + 0.5 * Logistic.slope x
-
-module L = Logistic
-
-module Losses =
-    let crossEntropy (y: float) (x: float) =
-        let p = L.standard x
-        -(y * log p + (1.0 - y) * log (1.0 - p))
-
-    let huber (delta: float) (x: float) =
-        if abs x <= delta then 0.5 * x * x else delta * (abs x - 0.5 * delta)
-
-module Rates =
+module Rates2 =
     let rate = exp 0.05
 
 module Shadowing =
     /// a module constant and a function of one name in one lambda
-    let rate (x: float) = Rates.rate * x
+    let rate (x: float) = Rates2.rate * x
 
     /// a parameter named like a function of the module: the call names its namespace
     let scaled (rate: float) (x: float) = rate * Shadowing.rate x

@@ -7,78 +7,62 @@
 
 namespace modules {
 
-namespace Logistic {
+namespace Rates {
 
-// modules.fs:11: Logistic.standard
-inline constexpr auto standard = [](auto x) {
-  return 1.0 / (1.0 + ks::exp(-x));
+// modules.fs:13: Rates.arrhenius
+inline constexpr auto arrhenius = [](auto a, auto ea, auto t) {
+  return a * ks::exp(-ea / (8.314 * t));
 };
 
-// modules.fs:13: Logistic.generic
-inline constexpr auto generic = [](auto x0, auto L_v, auto k, auto x) {
-  return L_v / (1.0 + ks::exp(k * (x0 - x)));
+namespace Inhibition {
+
+// modules.fs:16: Rates.Inhibition.competitive
+inline constexpr auto competitive = [](auto vmax, auto km, auto ki, auto i, auto s) {
+  return vmax * s / (km * (1.0 + i / ki) + s);
 };
 
-// modules.fs:16: Logistic.slope
-inline constexpr auto slope = [](auto x) {
-  return standard(x) * (1.0 - standard(x));
+// modules.fs:19: Rates.Inhibition.scaled
+inline constexpr auto scaled = [](auto t, auto s) {
+  return competitive(1.0, 0.5, 2.0, 0.1, s) * ::modules::Rates::arrhenius(1.0, 10.0, t);
 };
 
-}  // namespace Logistic
+}  // namespace Inhibition
 
-namespace Gaussian {
+}  // namespace Rates
 
-// modules.fs:26: Gaussian.density
-inline constexpr auto density = [](auto mu, auto sigma, auto x) {
-  auto const z = (x - mu) / sigma;
-  return ks::exp(-0.5 * z * z) / (sigma * 2.5066282746310002);
+namespace Units {
+
+// modules.fs:24: Units.celsius
+inline constexpr auto celsius = [](auto t) {
+  return t + 273.15;
 };
 
-namespace Approximations {
+}  // namespace Units
 
-// modules.fs:32: Gaussian.Approximations.cdf
-inline constexpr auto cdf = [](auto x) {
-  return ::modules::Logistic::standard(1.702 * x);
+// module 'int' is spelled 'int_v' in C++
+namespace int_v {
+
+// modules.fs:30: int.rate
+inline constexpr auto rate = [](auto s) {
+  return ::modules::Rates::Inhibition::scaled(::modules::Units::celsius(25.0), s) + ::modules::Rates::Inhibition::scaled(300.0, s);
 };
 
-// modules.fs:34: Gaussian.Approximations.tail
-inline constexpr auto tail = [](auto x) {
-  return 1.0 - cdf(x);
+}  // namespace int_v
+
+// modules.fs:34: total
+inline constexpr auto total = [](auto t, auto s) {
+  return ::modules::Rates::arrhenius(2.0, 5.0, t) + ::modules::int_v::rate(s);
 };
-
-}  // namespace Approximations
-
-// modules.fs:36: Gaussian.mixture
-inline constexpr auto mixture = [](auto x) {
-  return 0.5 * density(0.0, 1.0, x) + 0.5 * ::modules::Logistic::slope(x);
-};
-
-}  // namespace Gaussian
-
-namespace Losses {
-
-// modules.fs:41: Losses.crossEntropy
-inline constexpr auto crossEntropy = [](auto y, auto x) {
-  auto const p = ::modules::Logistic::standard(x);
-  return -(y * ks::log(p) + (1.0 - y) * ks::log(1.0 - p));
-};
-
-// modules.fs:45: Losses.huber
-inline constexpr auto huber = [](auto delta, auto x) {
-  return ks::select(ks::abs(x) <= delta, 0.5 * x * x, delta * (ks::abs(x) - 0.5 * delta));
-};
-
-}  // namespace Losses
 
 namespace Shadowing {
 
-// modules.fs:53: Shadowing.rate
+// modules.fs:41: Shadowing.rate
 inline constexpr auto rate = [](auto x) {
   auto const rate = ks::exp(0.05);
   return rate * x;
 };
 
-// modules.fs:56: Shadowing.scaled
+// modules.fs:44: Shadowing.scaled
 inline constexpr auto scaled = [](auto rate, auto x) {
   return rate * ::modules::Shadowing::rate(x);
 };
