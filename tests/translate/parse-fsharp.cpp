@@ -246,6 +246,9 @@ TEST_CASE("fsharp: namespaces and nested modules") {
                      "module C =\n    open A\n    let k x = h x + B.h x\n") ==
         "A.B.h: return x\nA.g: return (call A.B.h x)\nC.k: return (+ (call A.B.h x) (call A.B.h x))");
 
+  // An attribute may share the module's line.
+  CHECK(functions_of("[<AutoOpen>] module A =\n    let f x = x\nlet g x = f x\n") == "A.f: return x\ng: return (call A.f x)");
+
   // Modules end where a line starts at or left of their `module`; the same
   // namespace may be declared again (its modules stay apart).
   CHECK(functions_of("namespace N\n"
@@ -278,6 +281,7 @@ TEST_CASE("fsharp: module errors at the offending token") {
   CHECK_FAILS("module A =\n    type C() =\n        member this.X = 1.0\n", "type definitions are not supported", 2, 5);
   CHECK_FAILS("module A =\n    let f x =\n        match x with\n        | Some y -> y\n        | None -> 0.0\n",
               "pattern matching is not supported", 3, 9);
+  CHECK_FAILS("module A =\n    let f x = { X = x }\n", "records are not supported", 2, 15);
   CHECK_FAILS("module A =\n    printfn \"hi\"\n", "only functions (let), open and modules are allowed in a module", 2, 5);
   CHECK_FAILS("module A =\n", "expected the body of module 'A'", 2, 1);
   CHECK_FAILS("module A =\nlet f x = x\n", "the body of module 'A' must be indented more", 2, 1);

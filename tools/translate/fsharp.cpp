@@ -149,8 +149,8 @@ class parser : parser_base {
 
   // -- declarations ------------------------------------------------------------
 
-  // A `module M =` being parsed: a line starting at or left of the column of
-  // `module` ends it, and its declarations line up at the column of the first one.
+  // A `module M =` being parsed: a line starting at or left of the column of its
+  // line ends it, and its declarations line up at the column of the first one.
   struct module_layout {
     std::string name;
     int keyword_col;
@@ -160,7 +160,9 @@ class parser : parser_base {
   // The declarations of the file (`in` null) or of a nested module.
   void parse_declarations(module& m, module_layout const* in) {
     bool attributed = false, auto_open = false;  // after [<...>], and whether it said AutoOpen
+    int line_col = 0;                             // where the declaration's line starts
     for (token const* t = &peek(); t->kind != tok::end; t = &peek()) {
+      if (t->first_on_line) line_col = t->where.col;
       if (t->first_on_line && in && t->where.col <= in->keyword_col) return;
       if (!t->first_on_line && !attributed) unexpected(*t);
       if (t->first_on_line && in && t->where.col != in->body_col)
@@ -172,7 +174,7 @@ class parser : parser_base {
         attributed = true;
         continue;
       }
-      if (is_kw(*t, "module")) parse_module_declaration(m, in, auto_open);
+      if (is_kw(*t, "module")) parse_module_declaration(m, in, auto_open, line_col);
       else if (is_kw(*t, "namespace") && !in) parse_namespace();
       else if (is_kw(*t, "open")) parse_open();
       else if (is(*t, op::hash)) skip_line();
@@ -223,7 +225,7 @@ class parser : parser_base {
 
   // module A.B (the file's name, first), module M = (a nested module, its body
   // indented below), or module M = A.B (an abbreviation).
-  void parse_module_declaration(module& m, module_layout const* in, bool auto_open) {
+  void parse_module_declaration(module& m, module_layout const* in, bool auto_open, int line_col) {
     token const& kw = take();
     while (is_kw(peek(), "private") || is_kw(peek(), "internal") || is_kw(peek(), "public")) take();
     if (is_kw(peek(), "rec")) unexpected(peek());
@@ -242,10 +244,10 @@ class parser : parser_base {
       return end_of_declaration();
     }
     if (body.kind == tok::end) throw error(body.where, "unexpected end of file; expected the body of module '" + name + "'");
-    if (body.where.col <= kw.where.col)
+    if (body.where.col <= line_col)
       throw error(body.where, "the body of module '" + name + "' must be indented more than the line that opens it");
     nesting guard(depth_, kw.where, nested_block);
-    module_layout layout{name, kw.where.col, body.where.col};
+    module_layout layout{name, line_col, body.where.col};
     modules_.enter(name, name_tok.where, auto_open);
     parse_declarations(m, &layout);
     modules_.leave();
