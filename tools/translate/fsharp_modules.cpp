@@ -74,7 +74,7 @@ void fsharp_modules::abbreviate(std::string const& name, std::string const& spel
 
 std::string fsharp_modules::define(std::string const& name, loc where, bool is_function) {
   std::string key = qualify(join(path_), name);
-  (is_function ? function_sites_ : constant_sites_).push_back({path_, entries_.size(), std::move(unresolved_)});
+  (is_function ? function_sites_ : constant_sites_).push_back({path_, std::move(unresolved_)});
   unresolved_.clear();
   add(kind::definition, name, key, where);
   definitions_.emplace(key, entries_.size() - 1);

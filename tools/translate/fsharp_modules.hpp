@@ -58,10 +58,10 @@ class fsharp_modules {
     std::string target;
     bool outside = false;  // an abbreviation of something outside the file
   };
+  // Where a definition is, for its body's names that meant nothing where they were used.
   struct site {
     std::vector<std::string> scope;
-    std::size_t entries;        // how many entries its body sees
-    std::set<std::string> unresolved;  // spellings its body used that meant nothing there
+    std::set<std::string> unresolved;
   };
 
   bool visible(entry const& e, std::vector<std::string> const& scope) const;
@@ -81,7 +81,7 @@ class fsharp_modules {
   std::map<std::string, std::size_t> definitions_, modules_;  // AST name or path -> first entry
   std::vector<std::string> path_;
   std::vector<bool> auto_open_;
-  std::vector<std::vector<std::string>> file_names_;  // the file's name, and its last part for a module
+  std::vector<std::vector<std::string>> file_names_;  // the parts of the file's name (A.B), and its last part (B)
   std::string file_name_;
   loc file_name_where_;
   std::set<std::string> unresolved_;  // of the definition being parsed
