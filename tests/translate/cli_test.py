@@ -174,6 +174,17 @@ class cli(unittest.TestCase):
         out = os.path.join(self.dir, "ast.txt")
         self.assertEqual(run(src, "--dump-ast", "-o", out).returncode, 0)
         self.assertIn("(return 0.0)", read(out))
+        # F# functions in modules are named by their path, in the tree and in C++.
+        fs = self.write("stats.fs", "namespace Stats\nmodule Logistic =\n    let standard x = 1.0 / (1.0 + exp -x)\n"
+                                    "module Losses =\n    let bce (y: float) x = -y * log (Logistic.standard x)\n")
+        r = run(fs, "--dump-ast")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("(function Logistic.standard (x)  ; line 3", r.stdout)
+        self.assertIn("(call Logistic.standard x)", r.stdout)
+        r = run(fs, "-o", "-", "--namespace", "a::b")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("namespace a::b {\n\nnamespace Logistic {\n", r.stdout)
+        self.assertIn("::a::b::Logistic::standard(x)", r.stdout)
 
 
 if __name__ == "__main__":

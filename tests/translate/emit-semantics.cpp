@@ -245,6 +245,73 @@ TEST_CASE("--namespace a::b") {
   CHECK(translate("def f(x):\n    return x\n", language::python, "a::b").find("namespace a::b {") != std::string::npos);
 }
 
+TEST_CASE("F# modules become C++ namespaces nested in the file's") {
+  std::string const source =
+      "namespace Stats\n"
+      "module Logistic =\n"
+      "    let scale = 2.0\n"
+      "    let standard (x: float) = 1.0 / (1.0 + exp -x)\n"
+      "    let twice (x: float) = Logistic.standard x * scale\n"
+      "    module Inner =\n"
+      "        let g (x: float) = standard x + twice x\n"
+      "    let h (x: float) = Inner.g x\n"
+      "let top (x: float) = Logistic.Inner.g x * Logistic.scale\n";
+  std::string out = translate(source, language::fsharp, "a::b");
+  // Each module opens a namespace once, in source order; calls within one stay plain,
+  // calls across modules name the callee from the global namespace.
+  CHECK(out.find("namespace a::b {\n\nnamespace Logistic {\n\n// t:4: Logistic.standard\n"
+                 "inline constexpr auto standard = [](auto x) {") != std::string::npos);
+  CHECK(out.find("  return standard(x) * 2.0;\n") != std::string::npos);
+  CHECK(out.find("namespace Inner {\n\n// t:7: Logistic.Inner.g\ninline constexpr auto g = [](auto x) {\n"
+                 "  return ::a::b::Logistic::standard(x) + ::a::b::Logistic::twice(x);\n};\n\n"
+                 "}  // namespace Inner\n\n// t:8: Logistic.h\n") != std::string::npos);
+  CHECK(out.find("  return ::a::b::Logistic::Inner::g(x);\n};\n\n}  // namespace Logistic\n\n// t:9: top\n") !=
+        std::string::npos);
+  CHECK(out.find("  return ::a::b::Logistic::Inner::g(x) * 2.0;\n};\n\n}  // namespace a::b\n") != std::string::npos);
+  // A call names the callee from the global namespace where a local of the lambda
+  // (a parameter, a let, a module constant) may have the callee's name.
+  CHECK(returned("module A =\n    let g (x: float) = x\n    let k (g: float) = g + A.g g\n", language::fsharp) ==
+        "g + ::t::A_v::g(g)");
+  CHECK(returned("module Top\nlet rate = exp 0.5\nmodule A =\n    let rate (x: float) = x\n"
+                 "    let f (x: float) = rate x * Top.rate\n", language::fsharp) == "::t::A_v::rate(x) * rate");
+  // A module constant is a local named by its last part.
+  CHECK(returned("module M =\n    let rate = exp 0.5\nlet f (x: float) = M.rate * x\n", language::fsharp) == "rate * x");
+  // A module named like a keyword or like ours is renamed as a function would be.
+  std::string renamed = translate("module int =\n    let ks (x: float) = x\nlet f (x: float) = int.ks x\n", language::fsharp);
+  CHECK(renamed.find("// module 'int' is spelled 'int_v' in C++\nnamespace int_v {\n\n// 'ks' is spelled 'ks_v' in C++\n") !=
+        std::string::npos);
+  CHECK(renamed.find("return ::t::int_v::ks_v(x);") != std::string::npos);
+  // What C++ or the order of the file cannot have, refused at its location.
+  CHECK_REFUSED("module Sq =\n    let f (x: float) = x\nlet Sq (x: float) = x\n", language::fsharp,
+                "function 'Sq' has the name of a module beside it", 3, 5);
+  CHECK_REFUSED("module A =\n    let f (x: float) = x\n    let f (x: float) = x\n", language::fsharp,
+                "function 'A.f' is already defined at line 2", 3, 9);
+  CHECK_REFUSED("module A =\n    let f (x: float) = g x\n    let g (x: float) = x\n", language::fsharp,
+                "'A.g' is defined later in the file; define it before 'A.f'", 2, 24);
+  CHECK_REFUSED("module A =\n    let f (x: float) = B.g x\nmodule B =\n    let g (x: float) = x\n", language::fsharp,
+                "'B.g' is defined later in the file; define it before 'A.f'", 2, 24);
+  CHECK_REFUSED("module A =\n    let f (x: float) = x * c\n    let c = 2.0\n", language::fsharp,
+                "'A.c' is defined later in the file; define it before 'A.f'", 2, 28);
+  CHECK_REFUSED("module A =\n    let f (x: float) = if x > 0.0 then f (x - 1.0) else x\n", language::fsharp,
+                "recursion is not supported ('A.f' calls itself)", 2, 40);
+  CHECK_REFUSED("module A =\n    let f (x: float) = x\nlet g (x: float) = f x\n", language::fsharp, "unknown function 'f'", 3, 20);
+  CHECK_REFUSED("module A =\n    let f (x: float) = x\nlet g (x: float) = A.h x\n", language::fsharp,
+                "unknown function 'A.h'", 3, 20);
+  CHECK_REFUSED("module A =\n    let f (x: float) = x\nlet g (x: float) = A.f x x\n", language::fsharp,
+                "'A.f' takes 1 ", 3, 20);
+  CHECK_REFUSED("module A =\n    let exp = 2.0\n    let c = exp 0.5\n    let f (x: float) = x * c\n", language::fsharp,
+                "'A.exp' is a constant, not a function", 3, 13);
+  // An un-annotated function that calls what is not defined yet is reported as that,
+  // not as int arithmetic.
+  CHECK_REFUSED("let f x = g x\nlet g (x: float) = x\n", language::fsharp, "'g' is defined later in the file", 1, 11);
+}
+
+TEST_CASE("F# lines continued by a leading infix operator") {
+  CHECK(returned("let f (x: float) =\n    x * x\n    + 2.0 * x\n  - 1.0\n", language::fsharp) == "x * x + 2.0 * x - 1.0");
+  CHECK(returned("let f (x: float) =\n    x\n    |> exp\n    |> max 0.0\n", language::fsharp) == "ks::max(0.0, ks::exp(x))");
+  CHECK_REFUSED("let f (x: float) =\n    x\n    -1.0\n", language::fsharp, "'x' is a variable here, not a function", 2, 5);
+}
+
 TEST_CASE("every spelling in the name tables translates, and every vocabulary function is reachable") {
   for (language lang : {language::python, language::julia, language::fsharp}) {
     for (kst::alias const& a : kst::aliases(lang)) {

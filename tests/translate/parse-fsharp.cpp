@@ -152,6 +152,217 @@ TEST_CASE("fsharp: module constants and annotations") {
   CHECK(m.functions[0].body[0].type == "float");
 }
 
+// The names of the functions a module defines, and what each returns.
+std::string functions_of(std::string_view source) {
+  std::string out;
+  for (auto const& f : parse(source).functions) out += (out.empty() ? "" : "\n") + f.name + ": " + show(f.body);
+  return out;
+}
+
+TEST_CASE("fsharp: namespaces and nested modules") {
+  // The issue's library file: a namespace, an open, doc comments, a module whose
+  // functions are named by their path.
+  auto m = parse(
+      "namespace Stats.SpecialFunctions\n"
+      "\n"
+      "open System\n"
+      "\n"
+      "/// Logistic functions\n"
+      "module Logistic =\n"
+      "\n"
+      "    /// the standard logistic function\n"
+      "    let standard x = 1.0 / (1.0 + exp -x)\n"
+      "\n"
+      "    let generic x0 L k x = L / (1.0 + exp (k * (x0 - x)))\n");
+  REQUIRE(m.functions.size() == 2);
+  CHECK(m.functions[0].name == "Logistic.standard");
+  CHECK(m.functions[0].where.line == 9);
+  CHECK(m.functions[0].where.col == 9);
+  CHECK(m.functions[1].name == "Logistic.generic");
+  CHECK(show(m.functions[1].body) == "return (/ L (+ 1.0 (call exp (* k (- x0 x)))))");
+
+  // Qualified uses: from another module, from the module itself, from a nested one,
+  // through the namespace; unqualified: the module's own and its enclosing modules'.
+  CHECK(functions_of("namespace Stats\n"
+                     "module Logistic =\n"
+                     "    let standard x = 1.0 / (1.0 + exp -x)\n"
+                     "    let twice x = Logistic.standard x + standard x\n"
+                     "module Other =\n"
+                     "    let scale = 2.0\n"
+                     "    let f x = Logistic.standard x * scale\n"
+                     "    module Deeper =\n"
+                     "        module Deepest =\n"
+                     "            let g x = f x + Other.f x + Stats.Logistic.twice x + scale\n"
+                     "        let h x = Deepest.g x + Other.Deeper.Deepest.g x\n"
+                     "    let k x = Deeper.h x\n"
+                     "let top x = Other.Deeper.Deepest.g x + Other.scale\n") ==
+        "Logistic.standard: return (/ 1.0 (+ 1.0 (call exp (u- x))))\n"
+        "Logistic.twice: return (+ (call Logistic.standard x) (call Logistic.standard x))\n"
+        "Other.f: return (* (call Logistic.standard x) Other.scale)\n"
+        "Other.Deeper.Deepest.g: return (+ (+ (+ (call Other.f x) (call Other.f x)) (call Logistic.twice x)) Other.scale)\n"
+        "Other.Deeper.h: return (+ (call Other.Deeper.Deepest.g x) (call Other.Deeper.Deepest.g x))\n"
+        "Other.k: return (call Other.Deeper.h x)\n"
+        "top: return (+ (call Other.Deeper.Deepest.g x) Other.scale)");
+  CHECK(parse("module Outer =\n    let c = 0.5\n    let f x = x\n").constants.at(0).name == "Outer.c");
+
+  // A name means the latest definition before the use that the use can see: an
+  // inner one shadows an outer one from its definition on, a local shadows both.
+  CHECK(functions_of("let g x = x\n"
+                     "module A =\n"
+                     "    let f x = g x\n"
+                     "    let g x = 2.0 * x\n"
+                     "    let h x = g x\n"
+                     "    let k g = g + A.g g\n"
+                     "let t x = g x + A.g x\n") ==
+        "g: return x\nA.f: return (call g x)\nA.g: return (* 2.0 x)\nA.h: return (call A.g x)\n"
+        "A.k: return (+ g (call A.g g))\nt: return (+ (call g x) (call A.g x))");
+
+  // The file's own module name qualifies too; open, [<AutoOpen>], abbreviations,
+  // access modifiers, and a module named like a .NET one shadows it.
+  CHECK(functions_of("module Top\n"
+                     "[<AutoOpen>]\n"
+                     "module private Helpers =\n"
+                     "    let sq x = x * x\n"
+                     "module Use =\n"
+                     "    open Helpers\n"
+                     "    open System\n"
+                     "    let f x = sq x + Helpers.sq x + Top.Helpers.sq x\n"
+                     "let g x = sq x + Top.g2 x\n"
+                     "module U = Use\n"
+                     "module M = System.Math\n"
+                     "let h x = U.f x + M.Exp x + Math.Exp x\n"
+                     "module Math =\n"
+                     "    let Exp x = x\n"
+                     "let k x = Math.Exp x\n") ==
+        "Helpers.sq: return (* x x)\n"
+        "Use.f: return (+ (+ (call Helpers.sq x) (call Helpers.sq x)) (call Helpers.sq x))\n"
+        "g: return (+ (call Helpers.sq x) (call Top.g2 x))\n"
+        "h: return (+ (+ (call Use.f x) (call System.Math.Exp x)) (call Math.Exp x))\n"
+        "Math.Exp: return x\n"
+        "k: return (call Math.Exp x)");
+
+  // Opening a module opens its [<AutoOpen>] modules too.
+  CHECK(functions_of("module A =\n    [<AutoOpen>]\n    module B =\n        let h x = x\n    let g x = h x\n"
+                     "module C =\n    open A\n    let k x = h x + B.h x\n") ==
+        "A.B.h: return x\nA.g: return (call A.B.h x)\nC.k: return (+ (call A.B.h x) (call A.B.h x))");
+
+  // An attribute may share the module's line.
+  CHECK(functions_of("[<AutoOpen>] module A =\n    let f x = x\nlet g x = f x\n") == "A.f: return x\ng: return (call A.f x)");
+
+  // Modules end where a line starts at or left of their `module`; the same
+  // namespace may be declared again (its modules stay apart).
+  CHECK(functions_of("namespace N\n"
+                     "    module A =\n"
+                     "        let f x = x\n"
+                     "    module B =\n"
+                     "        let f x = A.f x\n"
+                     "namespace N\n"
+                     "module C =\n"
+                     "  let f x = B.f x\n") ==
+        "A.f: return x\nB.f: return (call A.f x)\nC.f: return (call B.f x)");
+
+  // A name that is only defined later (or is the function itself) gets the later
+  // definition's name, for the emitter's message; a vocabulary function keeps its own.
+  CHECK(functions_of("module A =\n    let f x = g x + exp x\n    let g x = f x\n    let exp x = x\n") ==
+        "A.f: return (+ (call A.g x) (call exp x))\nA.g: return (call A.f x)\nA.exp: return x");
+  CHECK(functions_of("module A =\n    let f x = f x\n") == "A.f: return (call A.f x)");
+}
+
+TEST_CASE("fsharp: module errors at the offending token") {
+  CHECK_FAILS("module A =\n    let f x = x\nmodule A =\n    let g x = x\n", "module 'A' is already defined at line 1", 3, 8);
+  CHECK_FAILS("module A =\n    let f x = x\n  let g x = x\n", "does not line up with the declarations of module 'A' (column 5)", 3, 3);
+  CHECK_FAILS("module A =\n    let f x = x\n      let g x = x\n", "does not line up with the declarations of module 'A'", 3, 7);
+  CHECK_FAILS("namespace A\nmodule M =\n    let f x = x\nnamespace B\n", "a second namespace or module name in one file", 4, 11);
+  CHECK_FAILS("module A\nnamespace B\n", "put 'B' in a file of its own", 2, 11);
+  CHECK_FAILS("module rec A =\n    let f x = x\n", "recursion is not supported", 1, 8);
+  CHECK_FAILS("namespace rec A\n", "recursion is not supported", 1, 11);
+  CHECK_FAILS("module A =\n    let rec f x = f x\n", "recursion is not supported", 2, 9);
+  CHECK_FAILS("module A =\n    type T = { X: float }\n", "type definitions are not supported", 2, 5);
+  CHECK_FAILS("module A =\n    type C() =\n        member this.X = 1.0\n", "type definitions are not supported", 2, 5);
+  CHECK_FAILS("module A =\n    let f x =\n        match x with\n        | Some y -> y\n        | None -> 0.0\n",
+              "pattern matching is not supported", 3, 9);
+  CHECK_FAILS("module A =\n    let f x = { X = x }\n", "records are not supported", 2, 15);
+  CHECK_FAILS("module A =\n    printfn \"hi\"\n", "only functions (let), open and modules are allowed in a module", 2, 5);
+  CHECK_FAILS("module A =\n", "expected the body of module 'A'", 2, 1);
+  CHECK_FAILS("module A =\nlet f x = x\n", "the body of module 'A' must be indented more", 2, 1);
+  CHECK_FAILS("module A.B =\n    let f x = x\n", "the name of a nested module is one identifier", 1, 8);
+  CHECK_FAILS("module A = begin\n    let f x = x\nend\n", "'begin' is not supported", 1, 12);
+  CHECK_FAILS("module A =\n    let f x = x\n    namespace B\n", "only functions (let), open and modules", 3, 5);
+  CHECK_FAILS("module A = B C\n", "unexpected 'C'", 1, 14);
+  CHECK_FAILS("namespace A B\n", "unexpected 'B'", 1, 13);
+  std::string deep;
+  for (int i = 0; i < 300; ++i) deep += std::string(static_cast<std::size_t>(i), ' ') + "module M =\n";
+  CHECK(failure_of(deep + std::string(300, ' ') + "let f x = x\n").message == "blocks nested too deeply");
+}
+
+TEST_CASE("fsharp: a line starting with an infix operator continues the expression") {
+  // The F# formatter's long sums: the operator at the block's column, or left of it
+  // by its width and one (the F# spec's exceptions to the offside rule).
+  CHECK(body_of("let beale (x0: float) x1 =\n"
+                "    (1.5 - x0 + x0 * x1) ** 2.0\n"
+                "    + (2.25 - x0 + x0 * x1 ** 2.0) ** 2.0\n"
+                "    + (2.625 - x0 + x0 * x1 ** 3.0) ** 2.0\n") ==
+        "return (+ (+ (** (+ (- 1.5 x0) (* x0 x1)) 2.0) (** (+ (- 2.25 x0) (* x0 (** x1 2.0))) 2.0)) "
+        "(** (+ (- 2.625 x0) (* x0 (** x1 3.0))) 2.0))");
+  CHECK(body_of("let f x =\n      x * 2.0\n    + 1.0\n    - x\n") == "return (- (+ (* x 2.0) 1.0) x)");
+  CHECK(body_of("let f x =\n      x\n   ** 2.0\n") == "return (** x 2.0)");
+  CHECK(body_of("let f x =\n      x\n   |> exp\n   |> max 0.0\n") == "return (call max 0.0 (call exp x))");
+  CHECK(body_of("let f x =\n    x\n    |> exp\n") == "return (call exp x)");
+  CHECK(body_of("let f x =\n       x > 0.0\n    && x < 1.0\n    || x > 2.0\n") ==
+        "return (or (and (x > 0.0) (x < 1.0)) (x > 2.0))");
+  CHECK(body_of("let f x =\n    x\n    <> 1.0\n") == "return (x != 1.0)");
+  CHECK(body_of("let f x =\n    x\n    % 2.0\n    * 3.0\n    / 4.0\n") == "return (/ (* (% x 2.0) 3.0) 4.0)");
+  // In a let's value, in its block, and in branches.
+  CHECK(body_of("let f x =\n    let s =\n        x * x\n        + 2.0 * x\n      + 1.0\n    s\n") ==
+        "s = (+ (+ (* x x) (* 2.0 x)) 1.0); return s");
+  CHECK(body_of("let f x =\n    if x > 0.0 then\n        x\n        + 1.0\n    else\n        x\n      - 1.0\n") ==
+        "return (if (x > 0.0) (+ x 1.0) (- x 1.0))");
+  // The operator alone at the end of a line, and a continuation inside parentheses.
+  CHECK(body_of("let f x =\n    x *\n    2.0 +\n    1.0\n") == "return (+ (* x 2.0) 1.0)");
+  CHECK(body_of("let f x =\n    let y = x *\n            2.0\n    y\n") == "y = (* x 2.0); return y");
+  CHECK(body_of("let f x =\n    exp (x\n  + 1.0) * (2.0\n    + x)\n") == "return (* (call exp (+ x 1.0)) (+ 2.0 x))");
+  CHECK(body_of("let f x =\n    (\n        x + 1.0\n    )\n    * 2.0\n") == "return (* (+ x 1.0) 2.0)");
+  CHECK(body_of("let f x =\n    max (x + 1.0)\n        (x\n         - 1.0)\n") == "return (call max (+ x 1.0) (- x 1.0))");
+  // After a let, a line at the block's column is the next line of the block, even
+  // one that starts with '-' (F# ends the let there too).
+  CHECK(body_of("let f x =\n    let y = x * 2.0\n    -y\n") == "y = (* x 2.0); return (u- y)");
+  CHECK(body_of("let f x =\n    let y =\n        x * 2.0\n    - 1.0\n") == "y = (* x 2.0); return (u- 1.0)");
+  // A line with a prefix minus glued to its operand passes it as an argument, as in F#.
+  CHECK(body_of("let f x =\n    exp x\n    -1.0\n") == "return (call exp x (u- 1.0))");
+  // Further left than the operator's width and one, the line is outside the block.
+  CHECK_FAILS("let f x =\n    x\n  * 2.0\n", "(no error)", 0, 0);
+  CHECK_FAILS("let f x =\n    x\n * 2.0\n", "only functions (let), open, module and namespace", 3, 2);
+  CHECK_FAILS("let f x =\n    x\n** 2.0\n", "only functions (let), open, module and namespace", 3, 1);
+  // < > = are no infix operators for F#'s layout: the line is the block's next one.
+  CHECK_FAILS("let f x =\n    x\n    = 1.0\n", "only the last line of a block may be an expression", 2, 5);
+  CHECK_FAILS("let f x =\n    x\n    < 1.0\n", "only the last line of a block may be an expression", 2, 5);
+  // A refused operator there is named.
+  CHECK_FAILS("let f x =\n    x\n    >> exp\n", "function composition is not supported", 3, 5);
+  CHECK_FAILS("let f x =\n    x\n    ^ y\n", "'^' joins strings in F#", 3, 5);
+}
+
+TEST_CASE("fsharp: if/then/else over several lines") {
+  CHECK(body_of("let f x =\n    if x > 0.0\n    then x\n    elif x < -1.0\n    then -x\n    else 0.0\n") ==
+        "return (if (x > 0.0) x (if (x < (u- 1.0)) (u- x) 0.0))");
+  CHECK(body_of("let f x =\n    if x > 0.0 then x\n    else if x < -1.0 then -x\n    else if x < -2.0 then 1.0\n    else 0.0\n") ==
+        "return (if (x > 0.0) x (if (x < (u- 1.0)) (u- x) (if (x < (u- 2.0)) 1.0 0.0)))");
+  CHECK(body_of("let f x =\n    if x > 0.0 then\n        x\n    else if x < -1.0 then\n        -x\n    else\n        0.0\n") ==
+        "return (if (x > 0.0) x (if (x < (u- 1.0)) (u- x) 0.0))");
+  CHECK(body_of("let f x =\n    if x > 0.0\n       && x < 1.0\n    then\n        x\n    else\n        0.0\n") ==
+        "return (if (and (x > 0.0) (x < 1.0)) x 0.0)");
+  CHECK(body_of("let f x =\n    let y =\n        if x > 0.0\n        then x\n        else 0.0\n    y\n") ==
+        "y = (if (x > 0.0) x 0.0); return y");
+  CHECK(body_of("let f x =\n    1.0\n    + if x > 0.0 then x else 0.0\n") == "return (+ 1.0 (if (x > 0.0) x 0.0))");
+  CHECK(body_of("let f x =\n    x * (if x > 0.0 then 1.0\n         else 2.0)\n") == "return (* x (if (x > 0.0) 1.0 2.0))");
+  CHECK(body_of("let f x =\n    if x > 0.0 then\n        let t = x * 2.0\n        t\n    else if x < 1.0 then\n"
+                "        let t = 3.0\n        t\n    else\n        0.0\n") ==
+        "if (x > 0.0) { t = (* x 2.0); return t } else { if (x < 1.0) { t_2 = 3.0; return t_2 } else { return 0.0 } }");
+  CHECK_FAILS("let f x =\n    if x > 0.0 then x\n  else 0.0\n", "needs an else branch", 2, 5);
+  std::string chain = "let f x =\n    if x > 0.0 then 0.0\n";
+  for (int i = 0; i < 300; ++i) chain += "    else if x > 1.0 then 1.0\n";
+  CHECK(failure_of(chain + "    else 2.0\n").message == "expression nested too deeply");
+}
+
 TEST_CASE("fsharp: precedence") {
   CHECK(returned("-x ** 2.0") == "(** (u- x) 2.0)");
   CHECK(returned("-(x ** 2.0)") == "(u- (** x 2.0))");
@@ -235,7 +446,7 @@ TEST_CASE("fsharp: errors at the offending token") {
   CHECK_FAILS("let f x x = x", "duplicate parameter 'x'", 1, 9);
   CHECK_FAILS("let f (x: float list) = x", "containers are not supported", 1, 17);
   CHECK_FAILS("type P = { X: float }", "type definitions are not supported", 1, 1);
-  CHECK_FAILS("module M =\n    let f x = x\n", "nested modules are not supported", 1, 10);
+  CHECK_FAILS("module M =\n    module N\n    let f x = x\n", "a module inside a module is declared with '='", 2, 5);
   CHECK_FAILS("printfn \"hi\"", "only functions (let), open, module and namespace", 1, 1);
   CHECK_FAILS("let f x =\n    let y = x\n", "a block cannot end with a let", 2, 5);
   CHECK_FAILS("let f x =\n    x + 1.0\n    x\n", "only the last line of a block may be an expression", 2, 5);

@@ -121,6 +121,16 @@ std::vector<std::string> bound_names(function const& f) {
   return names;
 }
 
+std::vector<std::string> name_parts(std::string const& name) {
+  std::vector<std::string> parts;
+  for (std::size_t start = 0;;) {
+    std::size_t dot = name.find('.', start);
+    parts.push_back(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) return parts;
+    start = dot + 1;
+  }
+}
+
 std::string dump(module const& m) {
   std::ostringstream out;
   for (constant const& c : m.constants) {

@@ -120,7 +120,7 @@ struct param {
 };
 
 struct function {
-  std::string name;
+  std::string name;  // F#: qualified by the modules it is in ("Logistic.standard"), uses too
   loc where;      // of the name
   loc end_where;  // where the body ends: reported for "a path with no return"
   std::vector<param> params;
@@ -131,7 +131,7 @@ struct function {
 
 /// A module-level constant: Python `C = ...`, Julia `const C = ...`, F# `let c = ...`.
 struct constant {
-  std::string name;
+  std::string name;  // F#: qualified by the modules it is in, as a function's
   loc where;
   expr_ptr value;
 };
@@ -186,6 +186,9 @@ void for_each_expr(Body& body, F&& f) {
 
 /// The names a function binds: its parameters, then the targets of its assignments.
 std::vector<std::string> bound_names(function const& f);
+
+/// The parts of a dotted name: "Logistic.standard" is {"Logistic", "standard"}.
+std::vector<std::string> name_parts(std::string const& name);
 
 /// The tree as an S-expression, one function per paragraph (ks-translate --dump-ast).
 std::string dump(module const& m);

@@ -224,21 +224,28 @@ class namer {
   std::map<std::string, std::string> safe_;
 };
 
+// F# definitions in modules are named by their path ("Logistic.standard"); each
+// module is a C++ namespace inside the file's.
+std::string unqualified(std::string const& name) { return name_parts(name).back(); }
+
 struct module_info {
   language lang;
   std::map<std::string, constant const*> constants;
-  std::map<std::string, std::string> cxx_names;   // functions defined so far
+  std::map<std::string, std::string> cxx_names;   // functions defined so far, fully qualified (::ns::f)
   std::map<std::string, function const*> earlier;  // ... and their parameters
   std::set<std::string> later;
+  std::set<std::string> constant_locals;  // the names constants have as locals of a lambda
 };
 
 class function_lowerer {
  public:
-  function_lowerer(function const& f, module_info const& mod, namer& names)
-      : f_(f), mod_(mod), resolve_(mod.lang), names_(names) {
+  // `scope`: the C++ namespace the lambda is defined in, as "::ns::Module::".
+  function_lowerer(function const& f, module_info const& mod, namer& names, std::string scope)
+      : f_(f), mod_(mod), resolve_(mod.lang), names_(names), scope_(std::move(scope)) {
     for_each_stmt(f.body, [&](stmt const& s) {
       if (s.kind == stmt_kind::assign) assigned_anywhere_.insert(s.target);
     });
+    for (std::string const& name : bound_names(f)) locals_.insert(name);
   }
 
   std::string run(std::string const& cxx_name, std::string const& source_name) {
@@ -424,7 +431,7 @@ class function_lowerer {
     value v = lower(*c.value, {}, depth + 1);
     computing_.erase(c.name);
     if (v.type == vtype::boolean) throw error(c.where, "constant '" + c.name + "' is a condition; constants must be numbers");
-    if (!v.constant && !v.literal) v = bind_variable(v, names_.variable(names_.of(c.name)));
+    if (!v.constant && !v.literal) v = bind_variable(v, names_.variable(names_.of(unqualified(c.name))));
     return constants_[c.name] = v;
   }
 
@@ -619,6 +626,17 @@ class function_lowerer {
 
   // --- calls -------------------------------------------------------------------
 
+  // A function of the file as this lambda names it: plainly in its own namespace,
+  // unless a local of the lambda may have that name; otherwise from the global
+  // namespace (a module may be named like anything outside).
+  std::string callee_name(std::string const& function) const {
+    std::string const& qualified = mod_.cxx_names.at(function);
+    std::string rest = qualified.starts_with(scope_) ? qualified.substr(scope_.size()) : std::string();
+    std::string name = unqualified(function);
+    bool shadowed = locals_.contains(name) || mod_.constant_locals.contains(name);
+    return rest.empty() || rest.find("::") != std::string::npos || shadowed ? qualified : rest;
+  }
+
   static std::string takes(std::size_t lo, std::size_t hi) {
     if (lo == hi) return std::to_string(lo);
     return std::to_string(lo) + " to " + std::to_string(hi);
@@ -694,13 +712,14 @@ class function_lowerer {
     std::vector<value> args;
     for (auto const& a : e.args) args.push_back(lower(*a, env, depth + 1));
     if (env.count(e.name)) throw error(e.where, "'" + e.name + "' is a variable here, not a function");
+    if (resolve_ && mod_.constants.count(e.name)) throw error(e.where, "'" + e.name + "' is a constant, not a function");
     std::vector<std::size_t> in_order;
     if (auto it = mod_.earlier.find(e.name); resolve_ && it != mod_.earlier.end()) {
       for (std::size_t k = 0; k < it->second->params.size(); ++k)
         if (!it->second->params[k].keyword_only) in_order.push_back(k);
       defaulted_.clear();
       auto bound = bind_arguments({e.name, &it->second->params, in_order, false, false}, e, std::move(args), depth);
-      return call_code(mod_.cxx_names.at(e.name), bound, e.where);
+      return call_code(callee_name(e.name), bound, e.where);
     }
     if (resolve_ && e.name == f_.name) throw error(e.where, "recursion is not supported ('" + e.name + "' calls itself)");
     std::string_view name = e.name;
@@ -847,8 +866,10 @@ class function_lowerer {
   module_info const& mod_;
   std::optional<language> resolve_;  // empty while lowering a vocabulary formula
   namer& names_;
+  std::string scope_;
   std::vector<binding> bindings_;
   std::set<std::string> assigned_anywhere_, computing_;
+  std::set<std::string> locals_;  // the source names of the parameters and locals
   std::map<std::string, value> constants_;
   std::vector<std::size_t> defaulted_;  // the parameters the last bound call left to their defaults
 };
@@ -858,14 +879,23 @@ class function_lowerer {
 std::string emit_module(module const& m, translate_options const& options) {
   if (m.functions.empty()) throw error({1, 1}, "no function definitions found");
   std::set<std::string> source_names;
-  module_info mod{options.lang, {}, {}, {}, {}};
+  module_info mod{options.lang, {}, {}, {}, {}, {}};
+  std::set<std::string> modules;  // of F# definitions, as "A" and "A.B"
+  auto add_definition = [&](std::string const& name) {
+    source_names.insert(name);
+    std::vector<std::string> path = name_parts(name);
+    source_names.insert(path.begin(), path.end());
+  };
   for (auto const& c : m.constants) {
     if (mod.constants.count(c.name)) throw error(c.where, "constant '" + c.name + "' is already defined");
     mod.constants[c.name] = &c;
-    source_names.insert(c.name);
+    mod.constant_locals.insert(unqualified(c.name));
+    add_definition(c.name);
   }
   for (auto const& f : m.functions) {
-    source_names.insert(f.name);
+    add_definition(f.name);
+    for (std::size_t dot = f.name.find('.'); dot != std::string::npos; dot = f.name.find('.', dot + 1))
+      modules.insert(f.name.substr(0, dot));
     mod.later.insert(f.name);
     for (std::string const& name : bound_names(f)) source_names.insert(name);
     for_each_expr(f.body, [&](expr const& root) {
@@ -884,17 +914,36 @@ std::string emit_module(module const& m, translate_options const& options) {
   out << "namespace " << ns << " {\n\n";
   namer names(source_names);
   std::map<std::string, int> defined_at;
+  std::vector<std::string> open;  // the C++ namespaces of modules open in the output
   for (auto const& f : m.functions) {
     if (auto it = defined_at.find(f.name); it != defined_at.end())
       throw error(f.where, "function '" + f.name + "' is already defined at line " + std::to_string(it->second));
+    if (modules.contains(f.name))
+      throw error(f.where, "function '" + f.name + "' has the name of a module beside it, and C++ cannot have both in "
+                           "one namespace; rename one of them");
     defined_at[f.name] = f.where.line;
     mod.later.erase(f.name);
-    std::string cxx = names.of(f.name);
-    if (cxx != f.name) out << "// '" << f.name << "' is spelled '" << cxx << "' in C++\n";
-    out << function_lowerer(f, mod, names).run(cxx, options.source_name) << "\n";
-    mod.cxx_names[f.name] = cxx;
+    // Into the namespace of f's module: close those it is not in, open the rest.
+    std::vector<std::string> path = name_parts(f.name);
+    std::string const name = path.back();
+    path.pop_back();
+    std::size_t common = 0;
+    while (common < open.size() && common < path.size() && open[common] == names.of(path[common])) ++common;
+    for (; open.size() > common; open.pop_back()) out << "}  // namespace " << open.back() << "\n\n";
+    for (; open.size() < path.size(); out << "namespace " << open.back() << " {\n\n") {
+      std::string const& module_name = path[open.size()];
+      open.push_back(names.of(module_name));
+      if (open.back() != module_name) out << "// module '" << module_name << "' is spelled '" << open.back() << "' in C++\n";
+    }
+    std::string scope = "::" + ns + "::";
+    for (std::string const& n : open) scope += n + "::";
+    std::string cxx = names.of(name);
+    if (cxx != name) out << "// '" << name << "' is spelled '" << cxx << "' in C++\n";
+    out << function_lowerer(f, mod, names, scope).run(cxx, options.source_name) << "\n";
+    mod.cxx_names[f.name] = scope + cxx;
     mod.earlier[f.name] = &f;
   }
+  for (; !open.empty(); open.pop_back()) out << "}  // namespace " << open.back() << "\n\n";
   out << "}  // namespace " << ns << "\n";
   return out.str();
 }

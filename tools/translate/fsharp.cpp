@@ -1,15 +1,19 @@
 // F# front end: nested (* *) comments, typed numeric suffixes, a light offside
 // rule (a block is the lines indented deeper than the construct opening it; its
-// last expression is its value, made explicit here as return_ or assign), function
-// application by juxtaposition (`exp -x` passes -x, `exp - x` subtracts), |>, and
-// nested let scopes. Expressions are the shared core's; types are checked later
-// (fsharp_types.cpp), since F# gives `1/x` integer meaning when x is an int.
+// last expression is its value, made explicit here as return_ or assign; a line
+// that starts with an infix operator continues the expression, as F#'s exceptions
+// to the offside rule allow), function application by juxtaposition (`exp -x`
+// passes -x, `exp - x` subtracts), |>, nested let scopes, and namespaces and nested
+// modules (their names are resolved by fsharp_modules.cpp). Expressions are the
+// shared core's; types are checked later (fsharp_types.cpp), since F# gives `1/x`
+// integer meaning when x is an int.
 
 #include <algorithm>
 #include <string>
 #include <unordered_set>
 
 #include "frontends.hpp"
+#include "fsharp_modules.hpp"
 #include "parser.hpp"
 #include "scanner.hpp"
 
@@ -104,47 +108,150 @@ class parser : parser_base {
 
   module parse_module() {
     module m;
-    for (token const* t = &peek(); t->kind != tok::end; t = &peek()) {
-      if (!t->first_on_line) unexpected(*t);
-      if (is_kw(*t, "open") || is_kw(*t, "namespace") || is(*t, op::hash) || is_kw(*t, "module")) {
-        for (take(); !peek().first_on_line; take())
-          if (is_kw(*t, "module") && at(op::eq))
-            throw error(peek().where, "nested modules are not supported; write 'module Name' at the top");
-      } else if (is(*t, op::lattr)) {
-        for (take(); !at(op::rattr); take())
-          if (peek().kind == tok::end) throw error(t->where, "unterminated attribute; close it with >]");
-        take();
-      } else if (is_kw(*t, "let")) {
-        parse_definition(m);
-      } else {
-        fail(*t, "only functions (let), open, module and namespace are allowed at the top level");
-      }
-    }
+    parse_declarations(m, nullptr);
+    modules_.name_later_definitions(m);
     return m;
   }
 
  private:
   struct context {
-    int col;    // a line starting at or left of this column ends the construct
-    int paren;  // layout applies only outside parentheses opened inside it
+    int col;     // a line starting at or left of this column ends the construct
+    int paren;   // layout applies only outside parentheses opened inside it
+    bool block;  // a block of lines (F#'s SeqBlock), where a leading infix operator continues
   };
 
-  // The offside rule: does the next token lie outside the innermost construct?
+  // An infix operator as F#'s layout counts them: not < > =, which F# leaves out.
+  bool infix(token const& t) const { return binary_for(t) && !is(t, op::lt) && !is(t, op::gt) && !is(t, op::eq); }
+
+  // The offside rule: does the next token lie outside the innermost construct? In a
+  // block, a line may start with an infix operator left of the block's column by the
+  // operator's width plus one, or at that column, and continue the expression (the
+  // F# spec's exceptions to the offside rule); after an operator that ends a line,
+  // its operand may start at the block's column (F# opens a block there).
   bool at_stop() const override {
     token const& t = peek();
     if (t.kind == tok::end) return true;
     if (pos_ == item_start_) return false;  // the token that opens the current line of a block
     if (!t.first_on_line || ctx_.empty() || paren_ != ctx_.back().paren) return false;
-    return t.where.col <= ctx_.back().col;
+    context const& c = ctx_.back();
+    if (c.block && infix(t)) return t.where.col + static_cast<int>(t.text.size()) + 1 < c.col;
+    if (c.block && t.where.col == c.col && pos_ > 0 && infix(toks_[pos_ - 1])) return false;
+    return t.where.col <= c.col;
   }
 
   struct context_scope {
     parser& p;
-    context_scope(parser& owner, int col) : p(owner) { p.ctx_.push_back({col, p.paren_}); }
+    context_scope(parser& owner, int col, bool block = false) : p(owner) { p.ctx_.push_back({col, p.paren_, block}); }
     ~context_scope() { p.ctx_.pop_back(); }
     context_scope(context_scope const&) = delete;
     context_scope& operator=(context_scope const&) = delete;
   };
+
+  // -- declarations ------------------------------------------------------------
+
+  // A `module M =` being parsed: a line starting at or left of the column of its
+  // line ends it, and its declarations line up at the column of the first one.
+  struct module_layout {
+    std::string name;
+    int keyword_col;
+    int body_col;
+  };
+
+  // The declarations of the file (`in` null) or of a nested module.
+  void parse_declarations(module& m, module_layout const* in) {
+    bool attributed = false, auto_open = false;  // after [<...>], and whether it said AutoOpen
+    int line_col = 0;                             // where the declaration's line starts
+    for (token const* t = &peek(); t->kind != tok::end; t = &peek()) {
+      if (t->first_on_line) line_col = t->where.col;
+      if (t->first_on_line && in && t->where.col <= in->keyword_col) return;
+      if (!t->first_on_line && !attributed) unexpected(*t);
+      if (t->first_on_line && in && t->where.col != in->body_col)
+        fail(*t, "this line does not line up with the declarations of module '" + in->name + "' (column " +
+                     std::to_string(in->body_col) + "); check the indentation");
+      attributed = false;
+      if (is(*t, op::lattr)) {
+        auto_open = parse_attributes() || auto_open;
+        attributed = true;
+        continue;
+      }
+      if (is_kw(*t, "module")) parse_module_declaration(m, in, auto_open, line_col);
+      else if (is_kw(*t, "namespace") && !in) parse_namespace();
+      else if (is_kw(*t, "open")) parse_open();
+      else if (is(*t, op::hash)) skip_line();
+      else if (is_kw(*t, "let")) parse_definition(m);
+      else if (in) fail(*t, "only functions (let), open and modules are allowed in a module");
+      else fail(*t, "only functions (let), open, module and namespace are allowed at the top level");
+      auto_open = false;
+    }
+  }
+
+  // [< ... >]: skipped; returns whether it makes a module AutoOpen.
+  bool parse_attributes() {
+    token const& open = take();
+    bool auto_open = false;
+    for (; !at(op::rattr); take()) {
+      if (peek().kind == tok::end) throw error(open.where, "unterminated attribute; close it with >]");
+      auto_open = auto_open || is_kw(peek(), "AutoOpen") || is_kw(peek(), "AutoOpenAttribute");
+    }
+    take();
+    return auto_open;
+  }
+
+  void skip_line() {
+    for (take(); !peek().first_on_line; take()) {
+    }
+  }
+
+  // A declaration ends its line.
+  void end_of_declaration() const {
+    if (!peek().first_on_line) unexpected(peek());
+  }
+
+  // namespace A.B, or namespace global
+  void parse_namespace() {
+    take();
+    if (is_kw(peek(), "rec")) unexpected(peek());
+    token const& name = peek();
+    modules_.declare_file_name(accept_kw("global") ? std::string() : dotted_name("a namespace name"), name.where);
+    end_of_declaration();
+  }
+
+  // open A.B (the rest of the line is skipped: open type System.Math)
+  void parse_open() {
+    take();
+    if (is_plain_name(peek())) modules_.open(dotted_name("a module name"));
+    if (!peek().first_on_line) skip_line();
+  }
+
+  // module A.B (the file's name, first), module M = (a nested module, its body
+  // indented below), or module M = A.B (an abbreviation).
+  void parse_module_declaration(module& m, module_layout const* in, bool auto_open, int line_col) {
+    token const& kw = take();
+    while (is_kw(peek(), "private") || is_kw(peek(), "internal") || is_kw(peek(), "public")) take();
+    if (is_kw(peek(), "rec")) unexpected(peek());
+    token const& name_tok = peek();
+    std::string name = dotted_name("a module name");
+    if (!at(op::eq)) {
+      if (in) throw error(kw.where, "a module inside a module is declared with '=': module " + name + " =");
+      modules_.declare_file_name(name, name_tok.where);
+      return end_of_declaration();
+    }
+    take();
+    if (name.find('.') != std::string::npos) throw error(name_tok.where, "the name of a nested module is one identifier");
+    token const& body = peek();
+    if (!body.first_on_line) {
+      modules_.abbreviate(name, dotted_name("a module name"));
+      return end_of_declaration();
+    }
+    if (body.kind == tok::end) throw error(body.where, "unexpected end of file; expected the body of module '" + name + "'");
+    if (body.where.col <= line_col)
+      throw error(body.where, "the body of module '" + name + "' must be indented more than the line that opens it");
+    nesting guard(depth_, kw.where, nested_block);
+    module_layout layout{name, line_col, body.where.col};
+    modules_.enter(name, name_tok.where, auto_open);
+    parse_declarations(m, &layout);
+    modules_.leave();
+  }
 
   // Returns whether `inline` was among them.
   bool skip_modifiers() {
@@ -178,6 +285,7 @@ class parser : parser_base {
     parse_body("the body of '" + f.name + "'", sink{}, f.body);
     f.end_where = last_end_;
     if (!peek().first_on_line) unexpected(peek());
+    f.name = modules_.define(f.name, f.where, !constant);
     if (!constant) return m.functions.push_back(std::move(f));
     if (f.body.size() != 1 || f.body[0].kind != stmt_kind::return_)
       throw error(f.where, "a constant's value must be one expression");
@@ -229,7 +337,7 @@ class parser : parser_base {
   void parse_block(sink const& to, std::vector<stmt>& out) {
     nesting guard(depth_, peek().where, nested_block);
     int col = peek().where.col;
-    context_scope layout(*this, col);
+    context_scope layout(*this, col, true);
     bool nested = ++blocks_ > 1;
     if (nested) scopes_.open();
     for (;;) {
@@ -247,8 +355,10 @@ class parser : parser_base {
       parse_value(to, out);
       token const& next = peek();
       if (next.first_on_line && paren_ == ctx_.back().paren && next.where.col == col && next.kind != tok::end &&
-          !is_kw(next, "elif") && !is_kw(next, "else") && !is_kw(next, "then"))
+          !is_kw(next, "elif") && !is_kw(next, "else") && !is_kw(next, "then")) {
+        if (refusal(next)) unexpected(next);  // a line starting with >> or :: says what it is
         throw error(t.where, "only the last line of a block may be an expression; bind this one with let");
+      }
       break;
     }
     if (nested) scopes_.close();
@@ -297,18 +407,24 @@ class parser : parser_base {
     return true;
   }
 
-  // An if whose branches deliver to `to`; plain branches become one conditional expression.
-  void parse_if(sink const& to, std::vector<stmt>& out) {
-    nesting guard(depth_, peek().where, is_kw(peek(), "elif") ? "too many elif branches" : nested_block);
+  // An if whose branches deliver to `to`; plain branches become one conditional
+  // expression. `clause_col`: the column of the first `if` of an elif or else-if chain,
+  // where its clauses may line up.
+  void parse_if(sink const& to, std::vector<stmt>& out, int clause_col = 0) {
+    bool chained = is_kw(peek(), "elif") || clause_col != 0;
+    nesting guard(depth_, peek().where, chained ? "too many elif branches" : nested_block);
     token const& kw = take();  // if / elif
+    int col = clause_col != 0 ? clause_col : kw.where.col;
     stmt s = make_if(kw.where, parse_expression());
-    if (!accept_clause("then", kw.where.col)) fail(peek(), "expected 'then'");
+    if (!accept_clause("then", col)) fail(peek(), "expected 'then'");
     parse_body("the 'then' branch", to, s.then_body);
-    if (is_kw(peek(), "elif") && accept_clause("elif", kw.where.col)) {
+    if (is_kw(peek(), "elif") && accept_clause("elif", col)) {
       --pos_;  // parse_if takes the elif itself
-      parse_if(to, s.else_body);
-    } else if (accept_clause("else", kw.where.col)) {
-      parse_body("the 'else' branch", to, s.else_body);
+      parse_if(to, s.else_body, col);
+    } else if (accept_clause("else", col)) {
+      // else if ... on one line: its then/elif/else may line up with the first if
+      if (is_kw(peek(), "if") && !peek().first_on_line) parse_if(to, s.else_body, col);
+      else parse_body("the 'else' branch", to, s.else_body);
     } else {
       throw error(kw.where, "an if used as a value needs an else branch");
     }
@@ -434,6 +550,7 @@ class parser : parser_base {
       e->name += '.';
       e->name += take().text;
     }
+    e->name = modules_.resolve(e->name);  // Logistic.standard: a definition of the file
     return e;
   }
 
@@ -441,6 +558,7 @@ class parser : parser_base {
   int blocks_ = 0;
   std::vector<context> ctx_;
   scopes scopes_;
+  fsharp_modules modules_;
 };
 
 }  // namespace

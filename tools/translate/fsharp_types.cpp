@@ -29,12 +29,17 @@ char const* name_of(ty t) {
 
 class checker {
  public:
-  void constant(kst::constant const& c) { constants_[c.name] = resolve(expression(*c.value)); }
+  void constant(kst::constant const& c) {
+    unknown_ = false;
+    int t = expression(*c.value);
+    constants_[c.name] = unknown_ ? t : resolve(t);  // an unknown name is the emitter's to report
+  }
 
   void check(function const& f) {
     std::size_t first_var = vars_.size();
     env_.clear();
     int_ops_.clear();
+    unknown_ = false;
     std::vector<int> params;
     for (param const& p : f.params) {
       params.push_back(annotated(p.type, p.where));
@@ -42,6 +47,9 @@ class checker {
     }
     result_ = annotated(f.result_type, f.where);
     body(f.body);
+    // What an unknown name stands for is not int: the emitter says what it is instead
+    // (unknown, defined later, recursion).
+    if (unknown_) return;
     for (std::size_t v = first_var; v < vars_.size(); ++v) {
       var& x = vars_[find(static_cast<int>(v))];
       if (x.t == ty::unknown && (x.floating || !f.is_inline)) x.t = x.floating ? ty::float_ : ty::int_;
@@ -200,7 +208,8 @@ class checker {
         if (auto it = env_.find(e.name); it != env_.end()) return {it->second, false};
         if (auto it = constants_.find(e.name); it != constants_.end()) return {it->second, true};
         if (find_constant(language::fsharp, e.name)) return {fresh(ty::float_), true};
-        return {fresh(), false};  // the emitter reports the unknown name
+        unknown_ = true;  // the emitter reports the unknown name
+        return {fresh(), false};
       }
       case expr_kind::unary: return a[0];
       case expr_kind::not_:
@@ -227,6 +236,7 @@ class checker {
       return {it->second.result, false};
     }
     alias const* f = find_alias(language::fsharp, e.name, static_cast<int>(a.size()));
+    unknown_ = unknown_ || !f;
     if (!f || a.empty()) return {fresh(), false};
     switch (f->type) {
       case fsharp_type::floating:
@@ -252,6 +262,7 @@ class checker {
   std::map<std::string, signature> functions_;
   std::vector<std::pair<loc, int>> int_ops_;  // arithmetic on a run-time value, whatever its type turns out
   int result_ = 0;
+  bool unknown_ = false;  // the function names something the file and the vocabulary do not define
 };
 
 }  // namespace

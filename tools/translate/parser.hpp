@@ -192,6 +192,9 @@ class parser_base {
   stmt parse_return(std::string_view closer = {});
 
   // -- expressions --------------------------------------------------------------
+  // The binary operator `t` is in the language's table, if it is one (F#'s layout
+  // lets a line start with one).
+  binary_rule const* binary_for(token const& t) const;
   expr_ptr parse_expression();  // one nesting level, then the language's top form
   expr_ptr parse_binary(int min_power);
   virtual expr_ptr parse_top() { return parse_binary(0); }
@@ -225,7 +228,6 @@ class parser_base {
   std::unordered_set<std::string> names_in_file_;  // fresh names for shadowing locals avoid them
 
  private:
-  binary_rule const* binary_for(token const& t) const;
   prefix_rule const* prefix_for(token const& t) const;
   expr_ptr parse_operand(int min_power);
 };
