@@ -320,7 +320,8 @@ class Function:
         self.key = function_key(header, self.flags)
         self.dir = os.path.join(cache_dir(), "fn", self.key)
         self.op_name = f"{name}_{self.key[:16]}"
-        self.timings = {}  # (pass, dtype) -> seconds this process spent building it
+        self.timings = {}  # (pass, dtype) -> {"compile": s, "link": s} this process spent building it
+        self.translate_seconds = None  # set by translate()
         self._lock = threading.Lock()
         self._pending = {}  # (pass, dtype) -> thread building it in the background
         if not os.path.exists(os.path.join(self.dir, "function.json")):
@@ -329,8 +330,11 @@ class Function:
     @classmethod
     def translate(cls, source, flags=DEFAULT_FLAGS, verbose=False):
         """The Function of a _source.Source, translated by ks-translate."""
+        start = time.perf_counter()
         header = translate(source)
+        translated = time.perf_counter() - start
         f = cls(source.name, header, flags, verbose, source.text)
+        f.translate_seconds = translated
         if f.arity != source.n_args:
             raise BuildError(f"knossos: ks-translate gave {source.name} {f.arity} arguments, Python says "
                              f"{source.n_args}")
@@ -415,25 +419,33 @@ class Function:
             src = os.path.join(self.dir, f"{pass_}_{dtype}.cpp")
             with open(src, "w") as f:
                 f.write(kernel_source(self.name, self.cxx_name, self.arity, pass_, ctype))
-            cmd = [compiler(), *self.flags, "-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
-                   *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}", src, "-o", path + ".tmp"]
+            obj = path[:-3] + ".o"
+            # Compiling and linking apart, to report where the time goes (timings).
+            steps = [("compile", [compiler(), *self.flags, "-fPIC", "-fvisibility=hidden",
+                                  "-fvisibility-inlines-hidden", *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}",
+                                  "-c", src, "-o", obj]),
+                     ("link", [compiler(), "-shared", obj, "-o", path + ".tmp"])]
             what = {"fwd": "", "vjp": " (backward)", "vjp2": " (double backward)"}[pass_]
             _say(f"knossos: compiling {self.name}{what}, {dtype} ...")
-            start = time.perf_counter()
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            if self.verbose:
-                _say(" ".join(cmd) + "\n" + r.stdout + r.stderr)
-            if r.returncode != 0:
-                log = path + ".log"
-                with open(log, "w") as f:
-                    f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
-                message = (f"knossos: compiling the {pass_} kernels of {self.name} ({dtype}) failed; the first "
-                           f"error:\n{first_error(r.stdout + r.stderr)}\n(the whole log: {log}; "
-                           "knossos.clear_cache() retries)")
-                with open(failed, "w") as f:
-                    f.write(message)
-                _failures[path] = message
-                raise BuildError(message)
+            seconds = {}
+            for step, cmd in steps:
+                start = time.perf_counter()
+                r = subprocess.run(cmd, capture_output=True, text=True)
+                seconds[step] = time.perf_counter() - start
+                if self.verbose:
+                    _say(" ".join(cmd) + "\n" + r.stdout + r.stderr)
+                if r.returncode != 0:
+                    log = path + ".log"
+                    with open(log, "w") as f:
+                        f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
+                    message = (f"knossos: compiling the {pass_} kernels of {self.name} ({dtype}) failed; the first "
+                               f"error:\n{first_error(r.stdout + r.stderr)}\n(the whole log: {log}; "
+                               "knossos.clear_cache() retries)")
+                    with open(failed, "w") as f:
+                        f.write(message)
+                    _failures[path] = message
+                    raise BuildError(message)
+            os.remove(obj)
             os.replace(path + ".tmp", path)
-            self.timings[(pass_, dtype)] = time.perf_counter() - start
+            self.timings[(pass_, dtype)] = seconds
         return path
