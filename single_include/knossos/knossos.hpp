@@ -3013,19 +3013,54 @@ struct value_and_grad_fn : transform_of<value_and_grad_fn<F>, F> {
   };
 };
 
+// How many of vjp(f)'s N arguments are f's: the n for which f takes n arguments and
+// returns N - n values (one cotangent each), or N if there is none.
+template <class F, std::size_t N, std::size_t n = 0>
+constexpr std::size_t vjp_inner_arity() {
+  if constexpr (n >= N) {
+    return N;
+  } else {
+    if constexpr (F::template accepts<n>)
+      if constexpr (n + F::template outputs<n> == N) return n;
+    return vjp_inner_arity<F, N, n + 1>();
+  }
+}
+
 template <class F>
 struct vjp_fn : transform_of<vjp_fn<F>, F> {
   [[no_unique_address]] F f;
+  // f's arguments, then one cotangent per value f returns.
   template <std::size_t N>
-  static constexpr bool arity_ok = N >= 2;
+  static constexpr std::size_t inner_arity = vjp_inner_arity<F, N>();
   template <std::size_t N>
-  static constexpr std::size_t inner_arity = N >= 1 ? N - 1 : 0;
+  static constexpr bool arity_ok = inner_arity<N> < N;
   template <std::size_t N>
-  static constexpr std::size_t outputs = N - 1;
+  static constexpr std::size_t outputs = inner_arity<N>;
+  // A result that is a condition (a comparison) has no derivative.
+  template <std::size_t N>
+  static constexpr void check() {
+    constexpr std::size_t n = inner_arity<N>;
+    using P = program_t<F, n>;
+    constexpr bool conditions = [] {
+      for (std::size_t i = 0; i < P::value.n_outputs; ++i)
+        if (P::value.nodes[static_cast<std::size_t>(P::value.outputs[i])].boolean) return true;
+      return false;
+    }();
+    static_assert(!conditions, "knossos: this function returns a condition (a comparison), which has no derivative");
+  }
+  // dy * grad f for one result; for several, the gradient of sum_m dy_m f_m (the dy_m
+  // held constant).
   template <std::size_t N>
   static constexpr auto body = [](diff_builder& d, int const* args, auto const& inner) {
-    int root = trace_inner(d, args, inner);
-    return differentiate(d, root, args[N - 1], all_indices<N - 1>());
+    constexpr std::size_t n = inner_arity<N>;
+    auto outs = inner(d, args);
+    if constexpr (N - n == 1) {
+      return differentiate(d, outs.empty() ? d.lit(0) : outs[0], args[n], all_indices<n>());
+    } else {
+      int root = d.node(op::mul, args[n], outs[0]);
+      for (std::size_t m = 1; m < N - n; ++m) root = d.node(op::add, root, d.node(op::mul, args[n + m], outs[m]));
+      return differentiate(d, root, d.lit(1), all_indices<n>());
+    }
   };
 };
 
@@ -3110,7 +3145,8 @@ constexpr auto value_and_grad(F const& f) {
 }
 
 /// Reverse product: vjp(f)(x..., dy) = dy * grad f(x...), what a backward pass calls.
-/// Docs: docs/derivatives.md
+/// For f of several results, one dy per result: the gradient of sum_m dy_m f_m(x...)
+/// (so vjp(vjp(f)) is a double backward). Docs: docs/derivatives.md
 template <class F>
 constexpr auto vjp(F const& f) {
   detail::check_function<F>();
