@@ -258,11 +258,17 @@ def compiler():
 
 
 @functools.lru_cache(maxsize=None)
-def compiler_version():
+def _compiler_banner():
     try:
-        return subprocess.run([compiler(), "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        return None
+        return subprocess.run([compiler(), "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+
+
+def compiler_version():
+    """The first line of the compiler's --version, or None without a compiler."""
+    lines = _compiler_banner().splitlines()
+    return lines[0] if lines else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -288,6 +294,69 @@ def headers_hash():
 def include_dirs():
     """knossos's headers, and xsimd's when the package carries them (an installed wheel)."""
     return [INCLUDE_DIR] + [d for d in ("/usr/include/eigen3",) if os.path.isdir(d)]
+
+
+# Every kernel library is compiled with these beside the user's flags.
+_KERNEL_FLAGS = ("-fPIC", "-fvisibility=hidden", "-fvisibility-inlines-hidden")
+
+
+def _is_gcc():
+    banner = _compiler_banner()
+    return "clang" not in banner and "Free Software Foundation" in banner
+
+
+def precompiled_header(flags):
+    """For g++: the folder of a precompiled <knossos/knossos.hpp> for these flags, to put
+    first on the include path (most of a small kernel's compile time is reading the
+    headers). Built once per compiler, flags and headers, in the background: None until
+    it exists, and then kernels compile without it. g++ ignores it (and reads the
+    headers) if it does not fit."""
+    if not _is_gcc():
+        return None
+    flags = tuple(flags)
+    key = _hash("knossos-pch-1", compiler_version(), flags, _KERNEL_FLAGS, headers_hash())[:16]
+    folder = os.path.join(cache_dir(), "pch", key)
+    pch = os.path.join(folder, "knossos", "knossos.hpp.gch")
+    if os.path.exists(pch):
+        return folder
+    with _pch_lock:
+        if key in _pch_started:
+            return None
+        _pch_started.add(key)
+    threading.Thread(target=_build_precompiled_header, args=(folder, pch, flags), daemon=True).start()
+    return None
+
+
+_pch_lock = threading.Lock()
+_pch_started = set()
+
+
+def _build_precompiled_header(folder, pch, flags):
+    os.makedirs(os.path.dirname(pch), exist_ok=True)
+    lock = open(folder + ".lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process builds it: leave it
+    except OSError:
+        lock.close()
+        return
+    try:
+        if os.path.exists(pch):
+            return
+        header = os.path.join(INCLUDE_DIR, "knossos", "knossos.hpp")
+        # The header itself beside its .gch: a second #include of it (from the function's
+        # header) must find the same file, which #pragma once then skips.
+        link = os.path.join(folder, "knossos", "knossos.hpp")
+        if not os.path.lexists(link):
+            os.symlink(header, link)
+        tmp = f"{pch}.{os.getpid()}.tmp"
+        cmd = [compiler(), *flags, *_KERNEL_FLAGS, "-w", *[f"-I{d}" for d in include_dirs()], "-x", "c++-header",
+               header, "-o", tmp]
+        # The rename is the shell's, so it happens even if this process exits first.
+        subprocess.run(["sh", "-c", 'tmp=$1 out=$2; shift 2; "$@" && mv "$tmp" "$out"', "sh", tmp, pch, *cmd],
+                       capture_output=True)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 def function_key(header, flags):
@@ -421,9 +490,9 @@ class Function:
                 f.write(kernel_source(self.name, self.cxx_name, self.arity, pass_, ctype))
             obj = path[:-3] + ".o"
             # Compiling and linking apart, to report where the time goes (timings).
-            steps = [("compile", [compiler(), *self.flags, "-fPIC", "-fvisibility=hidden",
-                                  "-fvisibility-inlines-hidden", *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}",
-                                  "-c", src, "-o", obj]),
+            pch = precompiled_header(self.flags)
+            steps = [("compile", [compiler(), *self.flags, *_KERNEL_FLAGS, *([f"-I{pch}"] if pch else []),
+                                  *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}", "-c", src, "-o", obj]),
                      ("link", [compiler(), "-shared", obj, "-o", path + ".tmp"])]
             what = {"fwd": "", "vjp": " (backward)", "vjp2": " (double backward)"}[pass_]
             _say(f"knossos: compiling {self.name}{what}, {dtype} ...")
