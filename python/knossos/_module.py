@@ -107,6 +107,20 @@ class VMap(nn.Module):
     def forward(self, *args, **kwargs):
         """vmap(fn) over the arguments, differentiable twice: the backward is vmap(vjp(fn)).
         Arguments bind as they would to fn (defaults, keywords)."""
+        ops = self._ops
+        if ops is not None and not kwargs and len(args) == self.arity:
+            for a in args:
+                if type(a) is not torch.Tensor:
+                    break
+            else:  # the common call, kept short: tensors, in order
+                try:
+                    return ops.fwd(*args)  # the kernel checks devices and dtypes itself
+                except (TypeError, RuntimeError):
+                    _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
+                    raise
+        return self._forward(args, kwargs)
+
+    def _forward(self, args, kwargs):
         if self._ops is None:  # unpickled: find the kernels in the cache (or rebuild them)
             self._load()
         if kwargs or len(args) != self.arity:

@@ -263,6 +263,17 @@ struct autograd_kernel final : c10::OperatorKernel {
   void operator()(c10::OperatorHandle const& op, c10::DispatchKeySet, torch::jit::Stack* stack) {
     std::size_t const k = e->arity;
     auto const entry = reinterpret_cast<std::int64_t>(e);
+    std::size_t const n_tensors = p == fwd ? k : p == vjp ? k + 1 : 2 * k + 1;
+    std::size_t const first = stack->size() - n_tensors - (p == fwd ? 0 : 1);
+    bool requires_grad = false;
+    if (at::GradMode::is_enabled())
+      for (std::size_t i = first; i < first + n_tensors; ++i)
+        requires_grad = requires_grad || (*stack)[i].toTensor().requires_grad();
+    if (!requires_grad) {  // nothing to record: straight to the kernel, as torch's own operators do
+      at::AutoDispatchBelowADInplaceOrView guard;
+      op.callBoxed(stack);
+      return;
+    }
     if (p == fwd) {
       auto xs = pop_tensors(*stack, stack->size() - k, k);
       stack->resize(stack->size() - k);
@@ -278,14 +289,10 @@ struct autograd_kernel final : c10::OperatorKernel {
     }
     // vjp2: no formula of its own. Its results carry a node that raises when reached,
     // so a third derivative is an error, never a silent zero.
-    std::size_t const n = 2 * k + 2;
-    bool requires_grad = false;
-    for (std::size_t i = stack->size() - n; i + 1 < stack->size(); ++i)
-      requires_grad = requires_grad || (*stack)[i].toTensor().requires_grad();
-    torch::jit::Stack s(stack->end() - static_cast<std::ptrdiff_t>(n), stack->end());
-    stack->resize(stack->size() - n);
+    torch::jit::Stack s(stack->begin() + static_cast<std::ptrdiff_t>(first), stack->end());
+    stack->resize(first);
     auto out = tensors_of(call_below(op, std::move(s)).front());
-    if (requires_grad && at::GradMode::is_enabled() && !out.empty()) {
+    if (!out.empty()) {
       for (auto& t : out) t = t.detach().requires_grad_(true);  // DelayedError links only those that do
       auto error = std::make_shared<torch::autograd::DelayedError>(
           "knossos: " + e->name + ": third derivatives are not supported (knossos.vmap functions are "
