@@ -85,28 +85,16 @@ std::vector<bool> to_bools(c10::IValue const& v) {
   return out;
 }
 
-// Inputs brought to the loop's dtype (numbers and float32 tensors meeting float64).
-at::ScalarType converted(std::vector<at::Tensor>& xs) {
-  at::ScalarType const dtype = ks::torch_glue::check_inputs(xs);
-  for (auto& x : xs)
-    if (x.scalar_type() != dtype) x = x.to(dtype);
-  return dtype;
-}
-
-// Gradients of the broadcast shape, wanted ones only, summed to their inputs' shapes
-// and dtypes.
-std::vector<at::Tensor> to_inputs(std::vector<at::Tensor> grads, std::vector<at::Tensor> const& inputs,
-                                  std::vector<bool> const& wanted) {
+// The wanted ones of a list, in order.
+std::vector<at::Tensor> wanted_only(std::vector<at::Tensor> const& all, std::vector<bool> const& wanted) {
   std::vector<at::Tensor> out;
-  for (std::size_t k = 0; k < wanted.size(); ++k) {
-    if (!wanted[k]) continue;
-    at::Tensor g = std::move(grads[k]);
-    if (g.sizes() != inputs[k].sizes()) g = at::sum_to(g, inputs[k].sizes());
-    if (g.scalar_type() != inputs[k].scalar_type()) g = g.to(inputs[k].scalar_type());
-    out.push_back(std::move(g));
-  }
+  for (std::size_t k = 0; k < wanted.size(); ++k)
+    if (wanted[k]) out.push_back(all[k]);
   return out;
 }
+
+// How many tensors a pass's operator takes (a bool[] `needed` follows, but in fwd).
+std::size_t tensor_count(pass p, std::size_t arity) { return p == fwd ? arity : p == vjp ? arity + 1 : 2 * arity + 1; }
 
 c10::List<bool> bool_list(std::vector<bool> const& v) {
   c10::List<bool> out;
@@ -130,14 +118,14 @@ struct cpu_kernel final : c10::OperatorKernel {
 
   void operator()(c10::OperatorHandle const&, c10::DispatchKeySet, torch::jit::Stack* stack) {
     std::size_t const k = e->arity;
-    std::size_t const n_in = p == fwd ? k : p == vjp ? k + 1 : 2 * k + 1;
+    std::size_t const n_in = tensor_count(p, k);
     std::size_t const first = stack->size() - n_in - (p == fwd ? 0 : 1);
-    std::vector<at::Tensor> xs = pop_tensors(*stack, first, n_in);
+    std::vector<at::Tensor> const originals = pop_tensors(*stack, first, n_in);
     std::vector<bool> needed = p == fwd ? std::vector<bool>{} : to_bools(stack->back());
-    std::vector<at::Tensor> const originals = xs;
     stack->resize(first);
     e->threads.store(0, std::memory_order_relaxed);
-    at::ScalarType const dtype = converted(xs);
+    at::ScalarType dtype{};
+    std::vector<at::Tensor> const xs = ks::torch_glue::in_loop_dtype(originals, dtype);
     using ks::torch_glue::result_layout;
     if (p == fwd) {
       auto out = ks::torch_glue::run_rows(rows_of(*e, fwd, dtype, all_outputs), {true}, xs,
@@ -155,11 +143,11 @@ struct cpu_kernel final : c10::OperatorKernel {
       if (only_first && !rest) {
         auto g = ks::torch_glue::run_rows(rows_of(*e, vjp, dtype, first_output), {true}, xs, result_layout::contiguous,
                                           &e->threads);
-        grads = to_inputs({g.front()}, originals, {true});
+        grads = ks::torch_glue::to_input_shapes(std::move(g), originals);
       } else {
-        grads = to_inputs(ks::torch_glue::run_rows(rows_of(*e, p, dtype, all_outputs), needed, xs,
-                                                   result_layout::contiguous, &e->threads),
-                          originals, needed);
+        auto g = ks::torch_glue::run_rows(rows_of(*e, p, dtype, all_outputs), needed, xs, result_layout::contiguous,
+                                          &e->threads);
+        grads = wanted_only(ks::torch_glue::to_input_shapes(std::move(g), originals), needed);
       }
     }
     stack->emplace_back(c10::IValue(c10::List<at::Tensor>(grads)));
@@ -263,7 +251,7 @@ struct autograd_kernel final : c10::OperatorKernel {
   void operator()(c10::OperatorHandle const& op, c10::DispatchKeySet, torch::jit::Stack* stack) {
     std::size_t const k = e->arity;
     auto const entry = reinterpret_cast<std::int64_t>(e);
-    std::size_t const n_tensors = p == fwd ? k : p == vjp ? k + 1 : 2 * k + 1;
+    std::size_t const n_tensors = tensor_count(p, k);
     std::size_t const first = stack->size() - n_tensors - (p == fwd ? 0 : 1);
     bool requires_grad = false;
     if (at::GradMode::is_enabled())
