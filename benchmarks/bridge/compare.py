@@ -15,7 +15,9 @@ repetitions of enough calls to last --min-time each, after warm-up calls (which 
 cannot run (torch.compile on torch 1.13, JAX where it is not installed) is left out.
 The values and gradients of every contender on fixed inputs are checked against the
 eager masks'. The knossos glue is built once into --out/knossos-seed and copied into
-every cold cache; kernels and torch.compile's cache for the timing runs live in --out too.
+every cold cache; kernels and torch.compile's cache for the timing runs live in --out too
+(Inductor's emptied at each start). The torch.compile workers set TORCH_USE_RTLD_GLOBAL=1
+(worker.py says why); the header of the table names the vector ISA Inductor found.
 """
 
 import argparse
@@ -60,10 +62,11 @@ def time_args(contender, kernels, sizes, reps, min_time, threads):
 
 
 def smoke(contender, python=sys.executable, kernels=tuple(worker.KERNELS)):
-    """One worker run of every kernel at N=16, once (the pytest smoke test)."""
+    """One worker run of every kernel, timed once at the size of the values' check (so
+    torch.compile compiles each pass once: the timing finds it in Inductor's cache)."""
     if contender == "knossos":
         run_worker(python, ["prepare", ",".join(kernels)], 2)
-    return run_worker(python, time_args(contender, kernels, [16], 1, 0.0, 1), 1)
+    return run_worker(python, time_args(contender, kernels, [worker.CHECK_N], 1, 0.0, 1), 1)
 
 
 def disagreements(runs):
@@ -223,6 +226,8 @@ def main():
         run_worker(args.python, ["prepare"], max(threads_list), {"KNOSSOS_CACHE": seed})
     env = {"KNOSSOS_CACHE": os.path.join(args.out, "knossos-cache"),
            "TORCHINDUCTOR_CACHE_DIR": os.path.join(args.out, "inductor-cache")}
+    # Emptied: Inductor's cache keeps kernels across a change of the vector ISA it found.
+    shutil.rmtree(env["TORCHINDUCTOR_CACHE_DIR"], ignore_errors=True)
     if "knossos" in contenders:
         if not os.path.isdir(env["KNOSSOS_CACHE"]):
             shutil.copytree(seed, env["KNOSSOS_CACHE"], ignore=shutil.ignore_patterns("*.lock"))
@@ -237,6 +242,8 @@ def main():
                 run = run_worker(args.python, time_args(c, [kernel], sizes, reps, min_time, t), t, env)
                 runs.setdefault((c, t), {"kernels": {}})["kernels"].update(run["kernels"])
                 result = run["kernels"][kernel]
+                if "inductor vector ISA" in run:
+                    info["torch.compile: Inductor's vector ISA"] = run["inductor vector ISA"]
                 if "unavailable" in result:
                     left_out.setdefault(c, set()).add(result["unavailable"])
                 else:

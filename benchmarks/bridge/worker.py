@@ -189,7 +189,9 @@ def jax_runner(kernel, pass_, arrays):
     return call, (lambda: tuple(np.asarray(a) for a in call()))
 
 
-CONTENDERS = {"knossos": knossos_vmap, "eager": eager, "compile": compiled, "builtin": builtin, "jax": None}
+# Each makes a kernel's function: torch's take tensors and numbers (torch_runner), JAX's
+# scalar one is vmapped and jitted (jax_runner).
+CONTENDERS = {"knossos": knossos_vmap, "eager": eager, "compile": compiled, "builtin": builtin, "jax": jax_scalar}
 
 
 def runner(contender, kernel, pass_, arrays):
@@ -246,6 +248,11 @@ def time_contender(args):
 
         torch.set_num_threads(threads)
     out = {"contender": args.contender, "threads": threads, "kernels": {}}
+    if args.contender == "compile" and not unavailable("compile", "gelu"):
+        from torch._inductor import cpu_vec_isa
+
+        isa = cpu_vec_isa.pick_vec_isa()
+        out["inductor vector ISA"] = type(isa).__name__ if isa else "none: scalar loops"
     for kernel in args.kernels.split(","):
         why = unavailable(args.contender, kernel)
         if why:
@@ -343,6 +350,11 @@ def main():
     f.add_argument("contender", choices=("knossos", "compile", "jax"))
     sub.add_parser("prepare").add_argument("kernels", nargs="?", default="")
     args = p.parse_args()
+    if getattr(args, "contender", None) == "compile":
+        # Inductor checks which vector instructions it may use by loading a probe library,
+        # which needs torch's Sleef symbols; a torch wheel that loads its libraries locally
+        # (2.15 from PyPI) fails that check and gets scalar loops, ten times slower.
+        os.environ.setdefault("TORCH_USE_RTLD_GLOBAL", "1")
     if args.command == "time":
         out = time_contender(args)
     elif args.command == "first-call":
