@@ -66,7 +66,11 @@ def smoke(contender, python=sys.executable, kernels=tuple(worker.KERNELS)):
     torch.compile compiles each pass once: the timing finds it in Inductor's cache)."""
     if contender == "knossos":
         run_worker(python, ["prepare", ",".join(kernels)], 2)
-    return run_worker(python, time_args(contender, kernels, [worker.CHECK_N], 1, 0.0, 1), 1)
+    # torch.compile's workers load Sleef globally (TORCH_USE_RTLD_GLOBAL): their kernels go
+    # into a cache of their own, which a process without it could not load.
+    with tempfile.TemporaryDirectory(prefix="inductor-smoke-") as inductor:
+        return run_worker(python, time_args(contender, kernels, [worker.CHECK_N], 1, 0.0, 1), 1,
+                          {"TORCHINDUCTOR_CACHE_DIR": inductor})
 
 
 def disagreements(runs):
