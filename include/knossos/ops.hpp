@@ -109,7 +109,12 @@ struct op_def<op::div> : arith_base<4> {
   static constexpr std::string_view name = "/";
   static constexpr int prec = prec_mul;
   template <class T>
-  static constexpr auto eval(T const& a, T const& b) { return a / b; }
+  static constexpr auto eval(T const& a, T const& b) {
+    if constexpr (is_batch_v<T>)
+      return simd::div(a, b);  // correctly rounded on NEON too
+    else
+      return a / b;
+  }
   // d(a/b) = da / b - r db / b, with the result r so a/b is not recomputed.
   template <class B, class N>
   static constexpr void partials(B& b, N const& n, int self, auto* d) {
@@ -421,7 +426,7 @@ struct op_def<op::ipow> : call_op_base {
   static constexpr int cost = 2;
   template <class T>
   static constexpr T power(T x, long long n) {
-    if (n < 0) return T(1) / power(x, -n);
+    if (n < 0) return op_def<op::div>::eval(T(1), power(x, -n));
     T result = T(1);
     bool first = true;
     while (n > 0) {
