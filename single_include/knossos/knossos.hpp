@@ -397,7 +397,7 @@ struct math_coefficients<double> {
                                                 -0x1.edc5eb36731f8p-1};
   static constexpr std::array<double, 4> tanh_q{0x1.2ec4ad165b83fp+12, 0x1.1772eadd6919bp+11, 0x1.c34343031751dp+6,
                                                 0x1p+0};
-  // e^r on |r| <= ln(2) / 2.
+  // e^r on |r| <= ln(2) / 2 (float's erfc, computed in double, has its own).
   static constexpr std::array<double, 12> exp{0x1p+0, 0x1p+0, 0x1.000000000001p-1, 0x1.55555555554a2p-3,
                                               0x1.555555554f35cp-5, 0x1.1111111130d8dp-7, 0x1.6c16c1878541fp-10,
                                               0x1.a01a01106e24fp-13, 0x1.a01992c611372p-16, 0x1.71df44ea4f3edp-19,
@@ -418,7 +418,7 @@ template <class B>
 struct exp_parts {
   B m, power;
 };
-template <int Extra, class B>
+template <int Extra, auto const& Exp = math_coefficients<double>::exp, class B>
 KS_INLINE exp_parts<B> exp_negative(B const& hi, B const& lo) {
   using C = math_coefficients<double>;
   using I = xsimd::as_integer_t<B>;
@@ -427,7 +427,23 @@ KS_INLINE exp_parts<B> exp_negative(B const& hi, B const& lo) {
   B const r = simd::fnma(k, B(C::ln2_lo), simd::fnms(k, B(C::ln2_hi), hi)) - lo;
   // k's low 12 bits, moved into the exponent field: k + 1023 + Extra is in [1, 2046].
   I const exponent = (xsimd::bitwise_cast<I>(shifted) + I(1023 + Extra)) << 52;
-  return {horner<C::exp>(r), xsimd::bitwise_cast<B>(exponent)};
+  return {horner<Exp>(r), xsimd::bitwise_cast<B>(exponent)};
+}
+
+// x P(x^2) / Q(x^2) with x^2 limited to limit^2 (one instruction, NaN kept) and the result
+// to [-1, 1]: float erf and tanh. Rounding puts x P / Q up to 6 ULP above 1 where the
+// function nears 1 (Eigen 3.4's erf too), and beyond the limit x P / Q grows (to inf at
+// inf) and is cut to 1.
+template <auto const& P, auto const& Q, class B>
+KS_INLINE B odd_rational_within_one(B const& x, typename B::value_type limit) {
+  B const t = xsimd::min(B(limit * limit), x * x);
+  return clamp_keep_nan(x * simd::div(horner<P>(t), horner<Q>(t)), -1, 1);
+}
+
+// x + x P(x^2) / Q(x^2), rounded once at the end: double erf and tanh near 0.
+template <auto const& P, auto const& Q, class B>
+KS_INLINE B x_plus_x_rational(B const& x, B const& x2) {
+  return simd::fma(x, simd::div(horner<P>(x2), horner<Q>(x2)), x);
 }
 
 // erfc(z) e^(z^2) in double for 0 <= z <= 6 (and to 27.3 with Tail), NaN kept.
@@ -451,17 +467,13 @@ KS_INLINE B erf(B const& x) {
   using T = typename B::value_type;
   using C = math_coefficients<T>;
   if constexpr (std::is_same_v<T, float>) {
-    // x^2 limited (one instruction, NaN kept) and the result limited to [-1, 1]: rounding
-    // puts x P / Q up to 6 ULP above 1 near x = 3.9 (Eigen 3.4's too), and beyond 4,
-    // x P(16) / Q(16) grows (to inf at inf) and is cut to 1.
-    B const t = xsimd::min(B(C::erf_limit * C::erf_limit), x * x);
-    return clamp_keep_nan(x * simd::div(horner<C::erf_p>(t), horner<C::erf_q>(t)), T(-1), T(1));
+    return odd_rational_within_one<C::erf_p, C::erf_q>(x, C::erf_limit);
   } else {
-    // Near 0, x + x y(x^2) with y = erf(x) / x - 1 (rounded once at the end); beyond,
-    // 1 - erfc(|x|) with erfc(|x|) = e^-x^2 R(|x|) <= 0.29, so without cancellation.
+    // Near 0, x + x y(x^2) with y = erf(x) / x - 1; beyond 0.75, 1 - erfc(|x|) with
+    // erfc(|x|) = e^-x^2 R(|x|) <= 0.29, so without cancellation.
     B const ax = xsimd::abs(x), z = xsimd::min(B(C::erf_limit), ax);  // NaN kept (clamp_keep_nan)
     auto const [hi, lo] = square_exactly(z);
-    B const small = simd::fma(x, simd::div(horner<C::erf_p>(hi), horner<C::erf_q>(hi)), x);
+    B const small = x_plus_x_rational<C::erf_p, C::erf_q>(x, hi);
     auto const e = exp_negative<0>(hi, lo);
     B const large = simd::fnma(e.m * erfc_scaled<false>(z, hi), e.power, B(1));
     return xsimd::select(ax < B(C::erf_small), small, xsimd::copysign(large, x));
@@ -481,18 +493,13 @@ KS_INLINE B erfc(B const& x) {
     // up to 7 ULP: its terms add up) vanish; rounded once, to float, at the end (also
     // where the result is subnormal).
     using D = xsimd::batch<double, typename B::arch_type>;
-    using I = xsimd::as_integer_t<D>;
-    using CD = math_coefficients<double>;
     static_assert(B::size % D::size == 0);
     alignas(B::arch_type::alignment()) float lanes[B::size];
     z.store_aligned(lanes);
     for (std::size_t i = 0; i < B::size; i += D::size) {
-      D const zd = D::load_unaligned(lanes + i), t = zd * zd;
-      D const shifted = simd::fnma(t, D(CD::log2e), D(CD::round_shift));  // as exp_negative
-      D const k = shifted - D(CD::round_shift);
-      D const m = horner<C::exp>(simd::fnma(k, D(CD::ln2_lo), simd::fnms(k, D(CD::ln2_hi), t)));
-      D const power = xsimd::bitwise_cast<D>((xsimd::bitwise_cast<I>(shifted) + I(1023)) << 52);
-      (m * simd::div(horner<C::erfc_p>(zd), horner<C::erfc_q>(zd)) * power).store_unaligned(lanes + i);
+      D const zd = D::load_unaligned(lanes + i);
+      auto const e = exp_negative<0, C::exp>(zd * zd, D(0));
+      (e.m * simd::div(horner<C::erfc_p>(zd), horner<C::erfc_q>(zd)) * e.power).store_unaligned(lanes + i);
     }
     r = B::load_aligned(lanes);
   } else {
@@ -509,18 +516,15 @@ KS_INLINE B tanh(B const& x) {
   using T = typename B::value_type;
   using C = math_coefficients<T>;
   if constexpr (std::is_same_v<T, float>) {
-    // As erf: x^2 limited, the result limited to [-1, 1].
-    B const t = xsimd::min(B(C::tanh_limit * C::tanh_limit), x * x);
-    return clamp_keep_nan(x * simd::div(horner<C::tanh_p>(t), horner<C::tanh_q>(t)), T(-1), T(1));
+    return odd_rational_within_one<C::tanh_p, C::tanh_q>(x, C::tanh_limit);
   } else {
     // One rational over all of double's range would need degree 9 and lose 7 ULP adding
-    // its terms up; with e^-2|x| it is a few instructions more and 1.4 ULP.
-    B const ax = xsimd::abs(x), t = x * x;
-    B const small = simd::fma(x, simd::div(horner<C::tanh_p>(t), horner<C::tanh_q>(t)), x);
+    // its terms up; with e^-2|x| it is a few instructions more and 1.4 ULP. Beyond 0.625,
+    // 1 - 2e / (1 + e) with e = e^-2|x| <= 0.29: the quotient's rounding errors shrink
+    // with it.
+    B const ax = xsimd::abs(x), small = x_plus_x_rational<C::tanh_p, C::tanh_q>(x, x * x);
     auto const e = exp_negative<0>(B(2) * xsimd::min(B(C::tanh_limit), ax), B(0));  // NaN kept
-    B const em = e.m * e.power;
-    // 1 - 2e / (1 + e): e <= 0.29, so the quotient's rounding errors shrink with it.
-    B const large = B(1) - simd::div(em + em, B(1) + em);
+    B const em = e.m * e.power, large = B(1) - simd::div(em + em, B(1) + em);
     return xsimd::select(ax < B(C::tanh_small), small, xsimd::copysign(large, x));
   }
 }
