@@ -42,11 +42,12 @@ using xsimd::trunc;
 
 // erf, erfc, tanh, and division and sqrt (correctly rounded on NEON too): simd_math.hpp.
 
-// xsimd 8.1's float asin, acos and atan divide and take square roots with its NEON
-// estimates (simd_math.hpp): 3.2, 2.2 and 2.2 ULP on AArch64, over their bounds. There
-// the lanes are computed in double (IEEE division and square root), then rounded.
+// xsimd 8.1's float asin, acos, atan and atan2 divide and take square roots with its
+// NEON estimates (see simd_math.hpp): 3.2, 2.2 and 2.2 ULP, and atan2 of two subnormal
+// numbers wrong, on AArch64. There their lanes are computed in double (IEEE division
+// and square root) and rounded to float.
 template <class B, class F>
-KS_INLINE B in_double_on_neon(B const& x, F const& f) {
+KS_INLINE B in_double_on_neon(F const& f, B const& x) {
 #if XSIMD_WITH_NEON64
   if constexpr (std::is_base_of_v<xsimd::neon64, typename B::arch_type> &&
                 std::is_same_v<typename B::value_type, float>) {
@@ -58,17 +59,31 @@ KS_INLINE B in_double_on_neon(B const& x, F const& f) {
 #endif
     return f(x);
 }
+template <class B, class F>
+KS_INLINE B in_double_on_neon(F const& f, B const& y, B const& x) {
+#if XSIMD_WITH_NEON64
+  if constexpr (std::is_base_of_v<xsimd::neon64, typename B::arch_type> &&
+                std::is_same_v<typename B::value_type, float>) {
+    using D = xsimd::batch<double, typename B::arch_type>;
+    float32x4_t const v = y, w = x;
+    float64x2_t const lo = f(D(vcvt_f64_f32(vget_low_f32(v))), D(vcvt_f64_f32(vget_low_f32(w))));
+    float64x2_t const hi = f(D(vcvt_high_f64_f32(v)), D(vcvt_high_f64_f32(w)));
+    return B(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+  } else
+#endif
+    return f(y, x);
+}
 template <class B>
 KS_INLINE B asin(B const& x) {
-  return in_double_on_neon(x, [](auto const& v) { return xsimd::asin(v); });
+  return in_double_on_neon([](auto const& v) { return xsimd::asin(v); }, x);
 }
 template <class B>
 KS_INLINE B acos(B const& x) {
-  return in_double_on_neon(x, [](auto const& v) { return xsimd::acos(v); });
+  return in_double_on_neon([](auto const& v) { return xsimd::acos(v); }, x);
 }
 template <class B>
 KS_INLINE B atan(B const& x) {
-  return in_double_on_neon(x, [](auto const& v) { return xsimd::atan(v); });
+  return in_double_on_neon([](auto const& v) { return xsimd::atan(v); }, x);
 }
 
 // xsimd 8.1's double log scales a subnormal argument by 2^54 but reads its exponent
@@ -146,7 +161,7 @@ KS_INLINE B atan2(B const& y, B const& x) {
   using T = typename B::value_type;
   B const pi = B(T(3.14159265358979323846264338327950288L)), quarter = B(T(0.78539816339744830961566084581987572L)),
           three_quarters = B(T(2.35619449019234492884698253745962716L));
-  B const r = xsimd::atan2(y, x);
+  B const r = in_double_on_neon([](auto const& a, auto const& b) { return xsimd::atan2(a, b); }, y, x);
   auto const x_negative = xsimd::copysign(B(1), x) < B(0);  // -0 included
   B const on_axis = xsimd::select(x_negative, xsimd::copysign(pi, y), y);
   B const corner = xsimd::copysign(xsimd::select(x_negative, three_quarters, quarter), y);
