@@ -256,11 +256,6 @@ def _headers_hash():
     return _files_hash(_tree(os.path.join(INCLUDE_DIR, "knossos"), ("*.hpp",)), INCLUDE_DIR)
 
 
-def _extra_include_dirs():
-    """Eigen (used by knossos's SIMD math) lives in a subdirectory on Debian."""
-    return [d for d in ("/usr/include/eigen3",) if os.path.isdir(d)]
-
-
 def extension_key(header, flags):
     """The cache key of the extension for a translated header built with flags."""
     return _hash("knossos-ext-3", _EXT_TEMPLATE, _code_of(header), tuple(flags), _toolchain_id(tuple(flags)),
@@ -320,7 +315,7 @@ def build(source, flags=DEFAULT_FLAGS, verbose=False):
                 name=lib,
                 sources=[cpp_path],
                 extra_cflags=list(flags),
-                extra_include_paths=[INCLUDE_DIR, ext_dir, *_extra_include_dirs()],
+                extra_include_paths=[INCLUDE_DIR, ext_dir],
                 build_directory=build_dir,
                 is_python_module=False,
                 verbose=verbose,
