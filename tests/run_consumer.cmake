@@ -1,5 +1,7 @@
-# Configure, build and run a consumer project: cmake -DSOURCE=... -DBUILD=... -DARGS=... -P
+# Configure, build and run a consumer project (its programs consumer and consumer_eigen):
+#   cmake -DSOURCE=... -DBUILD=... -DARGS=... -P run_consumer.cmake
 file(REMOVE_RECURSE ${BUILD})
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${BUILD} ${ARGS} COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD} COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND ${BUILD}/consumer COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND ${BUILD}/consumer_eigen COMMAND_ERROR_IS_FATAL ANY)

@@ -288,7 +288,7 @@ def headers_hash():
 
 def include_dirs():
     """knossos's headers, and xsimd's when the package carries them (an installed wheel)."""
-    return [INCLUDE_DIR] + [d for d in ("/usr/include/eigen3",) if os.path.isdir(d)]
+    return [INCLUDE_DIR]
 
 
 # Every kernel library is compiled with these beside the user's flags.

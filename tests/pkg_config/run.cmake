@@ -1,6 +1,8 @@
-# A consumer that uses only pkg-config: cflags from the installed knossos.pc, one
-# compiler call, the program run, its version compared with pkg-config's.
-#   cmake -DPREFIX=<install prefix> -DCXX=<compiler> -DSOURCE=<consumer.cpp> -DBUILD=<dir> -P run.cmake
+# A consumer that uses only pkg-config: cflags from the installed knossos.pc (no Eigen),
+# one compiler call, the program run, its version compared with pkg-config's; then one
+# with the Eigen adapter, from `pkg-config --cflags knossos eigen3`.
+#   cmake -DPREFIX=<install prefix> -DCXX=<compiler> -DSOURCE=<consumer.cpp>
+#         -DEIGEN_SOURCE=<consumer_eigen.cpp> -DBUILD=<dir> -P run.cmake
 find_program(PKG_CONFIG pkg-config REQUIRED)
 set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
 execute_process(COMMAND ${PKG_CONFIG} --cflags knossos OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE
@@ -19,3 +21,10 @@ if(NOT printed STREQUAL version)
   message(FATAL_ERROR "the headers say ${printed}, knossos.pc says ${version}")
 endif()
 message(STATUS "pkg-config consumer built and ran: knossos ${version}, ${cflags}")
+execute_process(COMMAND ${PKG_CONFIG} --cflags knossos eigen3 OUTPUT_VARIABLE eigen_cflags
+                OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+separate_arguments(eigen_cflags UNIX_COMMAND "${eigen_cflags}")
+execute_process(COMMAND ${CXX} -std=c++20 ${eigen_cflags} ${EIGEN_SOURCE} -o ${BUILD}/consumer_eigen
+                COMMAND_ERROR_IS_FATAL ANY)
+execute_process(COMMAND ${BUILD}/consumer_eigen COMMAND_ERROR_IS_FATAL ANY)
+message(STATUS "pkg-config consumer of the Eigen adapter built and ran: ${eigen_cflags}")
