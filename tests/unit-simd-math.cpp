@@ -100,8 +100,8 @@ std::vector<simd_case> const& cases() {
       {"atan", -100, 100, 2, 2, [](ld x) { return std::atan(x); }},
       {"sinh", -80, 80, 3, 3, [](ld x) { return std::sinh(x); }},
       {"cosh", -80, 80, 3, 3, [](ld x) { return std::cosh(x); }},
-      {"tanh", -10, 10, 6, 2, [](ld x) { return std::tanh(x); }},
-      {"erf", -6, 6, 7, 2, [](ld x) { return std::erf(x); }},
+      {"tanh", -10, 10, 7, 2, [](ld x) { return std::tanh(x); }},
+      {"erf", -6, 6, 7, 2.5, [](ld x) { return std::erf(x); }},
       {"erfc", -6, 27, 1, 8, [](ld x) { return std::erfc(x); }},
       {"sigmoid", -80, 80, 4, 4, [](ld x) { return 1 / (1 + std::exp(-x)); }},
       {"log2", 1e-30, 1e30, 2, 2, [](ld x) { return std::log2(x); }},
@@ -321,7 +321,8 @@ TEST_CASE_TEMPLATE("log on batches of subnormal numbers is within 2 ULP", T, flo
 // binades, subnormals, both signs) and at every 16th float where the results approach
 // 1 (erf, tanh) or turn subnormal (erfc); double at random bit patterns and densely
 // over the range where the result is not constant. (Every float was checked once,
-// 2026-12-07: erf 6.2, erfc 0.80, tanh 5.3 ULP at most.) The reference is double (for float)
+// 2026-12-07, with FMA: erf 6.2, erfc 0.80, tanh 5.3 ULP at most;
+// without FMA (x86-64's baseline SSE2) float tanh reaches 6.2, double erf 2.01.) The reference is double (for float)
 // or long double (for double) std:: math.
 namespace {
 
@@ -369,9 +370,9 @@ TEST_CASE_TEMPLATE("erf, erfc and tanh: ULP bounds over the whole domain, values
   using B = xsimd::batch<T>;
   using bits_t = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   T const inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
-  for (whole_domain_case const c : {whole_domain_case{"erf", 7, 2, 3.0, 4.5, 6.5, -1, 1},
+  for (whole_domain_case const c : {whole_domain_case{"erf", 7, 2.5, 3.0, 4.5, 6.5, -1, 1},
                                     whole_domain_case{"erfc", 1, 8, 8.0, 10.5, 27.5, 0, 2},
-                                    whole_domain_case{"tanh", 6, 2, 7.0, 9.5, 20, -1, 1}}) {
+                                    whole_domain_case{"tanh", 7, 2, 7.0, 9.5, 20, -1, 1}}) {
     double worst = 0;
     T worst_at = 0;
     if constexpr (sizeof(T) == 4) {

@@ -9,7 +9,8 @@ execute_process(COMMAND ${PKG_CONFIG} --cflags knossos OUTPUT_VARIABLE cflags OU
                 COMMAND_ERROR_IS_FATAL ANY)
 execute_process(COMMAND ${PKG_CONFIG} --modversion knossos OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE
                 COMMAND_ERROR_IS_FATAL ANY)
-if(NOT cflags MATCHES "-I${PREFIX}/share/pkgconfig/../../include")
+string(FIND "${cflags}" "-I${PREFIX}/share/pkgconfig/../../include" at)  # not MATCHES: the prefix may hold a '+'
+if(at EQUAL -1)
   message(FATAL_ERROR "knossos.pc does not point into the prefix: ${cflags}")
 endif()
 separate_arguments(cflags UNIX_COMMAND "${cflags}")
