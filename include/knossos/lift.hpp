@@ -143,17 +143,13 @@ struct kfunction : function_tag {
           long double* out = numbers.data();
           self.template numbers<n>(out);
         }
-        return K::template shape<n>(detail::run<P, V>(numbers.data(), detail::to_concrete<V>(a)...));
+        return detail::run<P, V>(numbers.data(), detail::to_concrete<V>(a)...);
       }
     }
   }
 
   template <std::size_t N>
   static constexpr void check() {}
-  template <std::size_t N, class R>
-  static constexpr auto shape(R const& r) {
-    return r;
-  }
   template <std::size_t N>
   constexpr void numbers(long double*&) const {}
 };
