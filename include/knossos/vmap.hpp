@@ -282,21 +282,18 @@ constexpr bool outputs_valid(std::type_identity<std::tuple<O...>>) {
 template <class O>
 inline constexpr bool is_ignore_v = std::is_same_v<std::remove_cvref_t<O>, std::remove_cvref_t<decltype(std::ignore)>>;
 
-// The positions of the elements of a std::tuple type that Keep<element> selects.
-template <class Tuple, template <class> class Keep>
-constexpr auto positions_where() {
+// The positions of the elements of a std::tuple type that are not std::ignore.
+template <class Tuple>
+constexpr auto wanted_positions() {
   return []<std::size_t... J>(std::index_sequence<J...>) {
-    constexpr std::array<bool, sizeof...(J)> keep{Keep<std::tuple_element_t<J, Tuple>>::value...};
-    std::array<std::size_t, (std::size_t{Keep<std::tuple_element_t<J, Tuple>>::value} + ... + 0)> p{};
+    constexpr std::array<bool, sizeof...(J)> wanted{!is_ignore_v<std::tuple_element_t<J, Tuple>>...};
+    std::array<std::size_t, (std::size_t{!is_ignore_v<std::tuple_element_t<J, Tuple>>} + ... + 0)> p{};
     std::size_t k = 0;
-    for (std::size_t j = 0; j < keep.size(); ++j)
-      if (keep[j]) p[k++] = j;
+    for (std::size_t j = 0; j < wanted.size(); ++j)
+      if (wanted[j]) p[k++] = j;
     return p;
   }(std::make_index_sequence<std::tuple_size_v<Tuple>>{});
 }
-
-template <class O>
-struct is_wanted : std::bool_constant<!is_ignore_v<O>> {};
 
 // The elements of t at positions P (a std::array), as a tuple: references stay
 // references, anything else is copied.
@@ -820,7 +817,7 @@ struct vmap_fn {
                   "ks::vmap(f).into(out, args...): pass one output per result of f (std::tie(a, b) for two; "
                   "std::ignore for one not wanted)");
     if constexpr (std::tuple_size_v<O> == no) {
-      static constexpr auto wanted = positions_where<O, is_wanted>();
+      static constexpr auto wanted = wanted_positions<O>();
       static_assert(wanted.size() > 0, "ks::vmap(f).into: every output is std::ignore: there is nothing to compute");
       auto kept = elements_at<wanted>(outs);
       if constexpr (wanted.size() > 0 && outputs_valid<entry::vmap, T>(std::type_identity<decltype(kept)>{})) {
