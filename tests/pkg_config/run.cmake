@@ -1,11 +1,15 @@
-# A consumer that uses only pkg-config: cflags from the installed knossos.pc, one
-# compiler call, the program run, its version compared with pkg-config's.
-#   cmake -DPREFIX=<install prefix> -DCXX=<compiler> -DSOURCE=<consumer.cpp> -DBUILD=<dir> -P run.cmake
+# A consumer that uses only pkg-config: cflags from the installed knossos.pc (or
+# MODULE, e.g. knossos-clang), one compiler call with exactly those flags and
+# -std=c++20, the program run, the version it prints compared with pkg-config's.
+#   cmake -DPREFIX=<install prefix> -DCXX=<compiler> -DSOURCE=<consumer.cpp> -DBUILD=<dir> [-DMODULE=...] -P run.cmake
 find_program(PKG_CONFIG pkg-config REQUIRED)
 set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
-execute_process(COMMAND ${PKG_CONFIG} --cflags knossos OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE
+if(NOT MODULE)
+  set(MODULE knossos)
+endif()
+execute_process(COMMAND ${PKG_CONFIG} --cflags ${MODULE} OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE
                 COMMAND_ERROR_IS_FATAL ANY)
-execute_process(COMMAND ${PKG_CONFIG} --modversion knossos OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE
+execute_process(COMMAND ${PKG_CONFIG} --modversion ${MODULE} OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE
                 COMMAND_ERROR_IS_FATAL ANY)
 if(NOT cflags MATCHES "-I${PREFIX}/share/pkgconfig/../../include")
   message(FATAL_ERROR "knossos.pc does not point into the prefix: ${cflags}")
@@ -18,4 +22,4 @@ execute_process(COMMAND ${BUILD}/consumer OUTPUT_VARIABLE printed OUTPUT_STRIP_T
 if(NOT printed STREQUAL version)
   message(FATAL_ERROR "the headers say ${printed}, knossos.pc says ${version}")
 endif()
-message(STATUS "pkg-config consumer built and ran: knossos ${version}, ${cflags}")
+message(STATUS "pkg-config consumer built and ran: ${MODULE} ${version}, ${cflags}")
