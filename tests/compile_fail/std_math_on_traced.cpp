@@ -12,9 +12,10 @@
 auto f = [](auto x) { return KS_EXP(x) * x; };
 auto r = ks::vmap(f)(std::vector<double>{1.0, 2.0});
 #elif defined(KS_CAPTURE)
-double c = 2.0;
-auto f = [c](auto x) { return KS_EXP(c * x); };
-double r = ks::grad(f)(1.0);
+double derivative(double c) {
+  auto f = [c](auto x) { return KS_EXP(c * x); };
+  return ks::grad(f)(1.0);
+}
 #else
 auto f = [](auto x, auto y) { return KS_EXP(x) * y; };
 auto r = ks::grad(f)(1.0, 2.0);
