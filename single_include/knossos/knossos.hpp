@@ -455,7 +455,7 @@ KS_INLINE exp_parts<B> exp_negative(B const& hi, B const& lo) {
 }
 
 // x P(x^2) / Q(x^2) with x^2 limited to limit^2 (one instruction, NaN kept) and the result
-// to [-1, 1]: float erf and tanh. Rounding puts x P / Q up to 6 ULP above 1 where the
+// to [-1, 1]: float erf and tanh. Rounding puts x P / Q up to 6-7 ULP off where the
 // function nears 1 (Eigen 3.4's erf too), and beyond the limit x P / Q grows (to inf at
 // inf) and is cut to 1.
 template <auto const& P, auto const& Q, class B>
