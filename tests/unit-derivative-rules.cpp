@@ -9,6 +9,8 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -245,4 +247,50 @@ TEST_CASE("expm1' is exp: no cancellation in the tail, in float too") {
     std::vector<float> xs(19, x);
     for (float g : ks::vmap(ks::grad(expm1))(xs)) CHECK(g == doctest::Approx(want).epsilon(1e-6));
   }
+}
+
+// Issue 21: the second derivatives of hypot were x * x / (h * h * h), NaN where x^2 and
+// h^3 overflow (1e200) though the result does not. Against the exact ones in long
+// double, y^2 / h^3, -x y / h^3 and x^2 / h^3, over every scale, scalar and vmap.
+TEST_CASE_TEMPLATE("hypot's second derivatives are finite and right at every scale", T, float, double) {
+  auto h1 = [](auto x) { return ks::hypot(x, 1.0); };
+  auto h2 = [](auto x, auto y) { return ks::hypot(x, y); };
+  int const emax = std::numeric_limits<T>::max_exponent - 4, emin = std::numeric_limits<T>::min_exponent + 4;
+  std::mt19937_64 rng(21);
+  std::uniform_real_distribution<double> mantissa(0.5, 1.0);
+  std::vector<T> xs, ys;
+  for (int e = emin; e < emax; e += 7)
+    for (int dy : {-3, 0, 2}) {
+      xs.push_back(static_cast<T>(std::ldexp(mantissa(rng), e)) * (e % 2 ? 1 : -1));
+      ys.push_back(static_cast<T>(std::ldexp(mantissa(rng), e + dy)));
+    }
+  auto hxx = ks::vmap(ks::grad<0>(ks::grad<0>(h2)))(xs, ys);
+  auto hxy = ks::vmap(ks::grad<1>(ks::grad<0>(h2)))(xs, ys);
+  auto hyy = ks::vmap(ks::grad<1>(ks::grad<1>(h2)))(xs, ys);
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    ld const x = xs[i], y = ys[i], h = std::hypot(x, y), h3 = h * h * h;
+    CAPTURE(xs[i]);
+    CAPTURE(ys[i]);
+    auto [sxx, sxy] = std::get<0>(ks::hessian(h2)(xs[i], ys[i]));
+    auto [syx, syy] = std::get<1>(ks::hessian(h2)(xs[i], ys[i]));
+    // |x|, |y| within 2^3 of each other: 1 - (x/h)^2 loses at most 7 bits.
+    double const tol = sizeof(T) == 4 ? 1e-4 : 1e-12;
+    for (auto [got, want] : {std::pair{sxx, y * y / h3}, std::pair{sxy, -x * y / h3}, std::pair{syx, -x * y / h3},
+                             std::pair{syy, x * x / h3}, std::pair{hxx[i], y * y / h3}, std::pair{hxy[i], -x * y / h3},
+                             std::pair{hyy[i], x * x / h3}}) {
+      CHECK(std::isfinite(got));
+      CHECK(static_cast<double>(got) == doctest::Approx(static_cast<double>(want)).epsilon(tol));
+    }
+  }
+  // The examples of the issue: hypot(x, 1) at 1e200 (exact 1e-600, 0 in double) and
+  // hypot(x, y) at 1e200 (float: 1e20).
+  T const big = sizeof(T) == 4 ? T(1e20f) : T(1e200);
+  T const s = ks::hessian(h1)(big);
+  CHECK(std::isfinite(s));
+  CHECK(s == static_cast<T>(1 / (static_cast<ld>(big) * big * big)));
+  auto [hb0, hb1] = ks::hessian(h2)(big, big);
+  ld const hb = std::hypot(static_cast<ld>(big), static_cast<ld>(big));
+  CHECK(std::get<0>(hb0) == doctest::Approx(static_cast<double>(big * (big / (hb * hb * hb)))));
+  CHECK(std::get<1>(hb0) == doctest::Approx(static_cast<double>(-big * (big / (hb * hb * hb)))));
+  CHECK(std::get<1>(hb1) == doctest::Approx(static_cast<double>(big * (big / (hb * hb * hb)))));
 }

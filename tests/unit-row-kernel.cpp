@@ -78,6 +78,24 @@ TEST_CASE_TEMPLATE("vjp: a null output is not wanted, and nothing is written for
   }
 }
 
+TEST_CASE_TEMPLATE("inputs that are one number: a register (Scalars) gives what the buffer gives", T, float, double) {
+  auto const general = ks::row_kernel<T, 3>(huber);
+  auto const scalar_d = ks::row_kernel<T, 3, 0b100>(huber);
+  auto const scalar_t_d = ks::row_kernel<T, 3, 0b110>(huber);
+  std::int64_t const n = 3001;
+  auto const p = points<T>(n, T(1));
+  T t = T(0.25), d = T(0.5);
+  std::vector<T> a(n), b(n), c(n);
+  std::int64_t stride[] = {1, 1, 0, 0};
+  for (auto [kernel, out] : {std::pair{general, &a}, std::pair{scalar_d, &b}, std::pair{scalar_t_d, &c}}) {
+    void* ptr[] = {out->data(), const_cast<T*>(p.data()), &t, &d};
+    kernel(n, ptr, stride);
+  }
+  CHECK(a == b);
+  CHECK(a == c);
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i] == doctest::Approx(huber_ref(p[i], t, d)).epsilon(1e-6));
+}
+
 TEST_CASE("a selected output of vjp: only the first argument's gradient is computed") {
   auto const first = ks::row_kernel<double, 4>(
       [](auto... a) { return std::get<0>(ks::vjp(huber)(a...)); });

@@ -109,12 +109,20 @@ struct op_def<op::div> : arith_base<4> {
   static constexpr std::string_view name = "/";
   static constexpr int prec = prec_mul;
   template <class T>
-  static constexpr auto eval(T const& a, T const& b) { return a / b; }
-  // d(a/b) = da / b - r db / b, with the result r so a/b is not recomputed.
+  static constexpr auto eval(T const& a, T const& b) {
+    if constexpr (is_batch_v<T>)
+      return simd::div(a, b);  // correctly rounded on NEON too
+    else
+      return a / b;
+  }
+  // d(a/b) = da / b - r db / b. r is seen through as a * b^-1, so that factors cancel
+  // (logit's x^-1 * x at 0), except for a quotient by a hypot (hypot's partial x / h):
+  // there r stays one factor, so that its derivative r * r' / h never forms x * x / h^3,
+  // whose parts overflow where the quotient does not (x = 1e200).
   template <class B, class N>
   static constexpr void partials(B& b, N const& n, int self, auto* d) {
     d[0] = b.E(n.arg[1]).inverse();
-    d[1] = b.E(self) * b.E(n.arg[1]).inverse() * b.num(-1);
+    d[1] = (b[n.arg[1]].code == op::hypot ? b.atom(self) : b.E(self)) * b.E(n.arg[1]).inverse() * b.num(-1);
   }
 };
 template <>
@@ -301,10 +309,13 @@ struct op_def<op::hypot> : call_op_base {
     else
       return static_cast<T>(std::hypot(a, b));
   }
+  // x / h and y / h, each one factor (a quotient node), so that differentiating them
+  // again gives 1 / h - (x / h)^2 / h and -(x / h) (y / h) / h: no x^2 or h^3, which
+  // overflow where h does not (1e200).
   template <class B, class N>
   static constexpr void partials(B& b, N const& n, int self, auto* d) {
-    d[0] = b.E(n.arg[0]) * b.atom(self).inverse();
-    d[1] = b.E(n.arg[1]) * b.atom(self).inverse();
+    d[0] = b.atom(b.node(op::div, n.arg[0], self));
+    d[1] = b.atom(b.node(op::div, n.arg[1], self));
   }
 };
 
@@ -421,7 +432,7 @@ struct op_def<op::ipow> : call_op_base {
   static constexpr int cost = 2;
   template <class T>
   static constexpr T power(T x, long long n) {
-    if (n < 0) return T(1) / power(x, -n);
+    if (n < 0) return op_def<op::div>::eval(T(1), power(x, -n));
     T result = T(1);
     bool first = true;
     while (n > 0) {

@@ -30,15 +30,24 @@ namespace detail {
 // which stay in the L1 cache, so the loop itself stays contiguous and vectorised.
 inline constexpr std::int64_t row_piece = 2048;
 
-template <class T, std::size_t NI, std::size_t NO, class F, std::size_t... K, std::size_t... I>
+// Input I as vmap takes it: a number (Scalars has bit I) or a strided view.
+template <std::uint64_t Scalars, std::size_t I, class T>
+auto row_argument(T const* in, std::size_t count, std::int64_t stride) {
+  if constexpr ((Scalars >> I) & 1U)
+    return *in;
+  else
+    return ks::view(in, count, static_cast<std::ptrdiff_t>(stride));
+}
+
+template <class T, std::size_t NI, std::size_t NO, std::uint64_t Scalars, class F, std::size_t... K, std::size_t... I>
 void run_views(std::int64_t n, T* const* out, std::int64_t const* out_stride, T const* const* in,
                std::int64_t const* in_stride, std::index_sequence<K...>, std::index_sequence<I...>) {
   auto const count = static_cast<std::size_t>(n);
   auto outs = std::tuple{ks::view(out[K], count, static_cast<std::ptrdiff_t>(out_stride[K]))...};
-  ks::vmap(F{}).into(outs, ks::view(in[I], count, static_cast<std::ptrdiff_t>(in_stride[I]))...);
+  ks::vmap(F{}).into(outs, row_argument<Scalars, I>(in[I], count, in_stride[I])...);
 }
 
-template <class T, std::size_t NI, std::size_t NO, class F>
+template <class T, std::size_t NI, std::size_t NO, std::uint64_t Scalars, class F>
 void run_row(std::int64_t n, void* const* ptr, std::int64_t const* stride) {
   std::array<T*, NO> out{};
   std::array<T const*, NI> in{};
@@ -52,12 +61,13 @@ void run_row(std::int64_t n, void* const* ptr, std::int64_t const* stride) {
   }
   for (std::size_t k = 0; k < NI; ++k) {
     in[k] = static_cast<T const*>(ptr[NO + k]);
-    in_stride[k] = stride[NO + k];
+    in_stride[k] = (Scalars >> k) & 1U ? 1 : stride[NO + k];  // a number: its stride is never read
     direct = direct && (in_stride[k] != 0 || n == 1);
   }
   auto const ks_ = std::make_index_sequence<NO>{};
   auto const is = std::make_index_sequence<NI>{};
-  if (direct) return run_views<T, NI, NO, F>(n, out.data(), out_stride.data(), in.data(), in_stride.data(), ks_, is);
+  if (direct)
+    return run_views<T, NI, NO, Scalars, F>(n, out.data(), out_stride.data(), in.data(), in_stride.data(), ks_, is);
 
   // Broadcast numbers fill a buffer once; unwanted outputs land in one; the rest of
   // the operands step through the row piece by piece.
@@ -81,7 +91,8 @@ void run_row(std::int64_t n, void* const* ptr, std::int64_t const* stride) {
     std::int64_t const m = std::min(row_piece, n - begin);
     for (std::size_t k = 0; k < NI; ++k) {
       if (in_stride[k] == 0) continue;
-      piece_in[k] = in[k] + begin * in_stride[k];
+      bool const number = (Scalars >> k) & 1U;
+      piece_in[k] = number ? in[k] : in[k] + begin * in_stride[k];
       piece_in_stride[k] = in_stride[k];
     }
     for (std::size_t k = 0; k < NO; ++k) {
@@ -89,8 +100,8 @@ void run_row(std::int64_t n, void* const* ptr, std::int64_t const* stride) {
       piece_out[k] = out[k] + begin * out_stride[k];
       piece_out_stride[k] = out_stride[k];
     }
-    run_views<T, NI, NO, F>(m, piece_out.data(), piece_out_stride.data(), piece_in.data(), piece_in_stride.data(),
-                            ks_, is);
+    run_views<T, NI, NO, Scalars, F>(m, piece_out.data(), piece_out_stride.data(), piece_in.data(),
+                                     piece_in_stride.data(), ks_, is);
   }
 }
 
@@ -106,14 +117,19 @@ inline constexpr std::size_t outputs_on =
 /// The fused loop of f over NI inputs of element type T (float or double), as a
 /// row_fn. f must be a captureless lambda or another empty, default-constructible
 /// function object (what ks-translate writes), so the loop is one plain function.
-/// Outputs: one per value f returns (a tuple gives several).
-template <class T, std::size_t NI, class F>
+/// Outputs: one per value f returns (a tuple gives several). Scalars: the inputs (bit
+/// k for input k) that are always one number (stride 0, a Python number): the kernel
+/// reads each once and keeps it in a register, as it would a constant, instead of
+/// broadcasting it through a buffer.
+template <class T, std::size_t NI, std::uint64_t Scalars = 0, class F>
 constexpr row_fn row_kernel(F const&) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "ks::row_kernel<T, N>(f): T is float or double");
   static_assert(std::is_empty_v<F> && std::is_default_constructible_v<F>,
                 "ks::row_kernel<T, N>(f): pass a captureless lambda (a function object without state)");
-  return &detail::run_row<T, NI, detail::outputs_on<F, T, NI>, F>;
+  static_assert(NI < 64 && Scalars < (std::uint64_t{1} << NI) && Scalars + 1 != (std::uint64_t{1} << NI),
+                "ks::row_kernel<T, N, Scalars>: a bit per input, and at least one input an array");
+  return &detail::run_row<T, NI, detail::outputs_on<F, T, NI>, Scalars, F>;
 }
 
 /// How many values f returns on NI arguments of type T (the outputs of its row kernel).

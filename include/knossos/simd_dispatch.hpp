@@ -1,9 +1,8 @@
 // knossos: which SIMD implementation each math function uses on batches. One line per
-// function, so the choice is made in one place: xsimd 8.1's by default, Eigen 3.4's
-// packet math where it is faster within its accuracy bound. Measured on AVX-512,
-// float, [-6, 6] (a one-off benchmark, not kept in the suite): erf xsimd 0.66 ns, Eigen 0.28 ns
-// (5.4 ULP); tanh xsimd 0.48 ns, Eigen 0.30 ns (3.9 ULP); exp equal; log1p and expm1
-// xsimd 2-3x faster. Every function's ULP bound is tested over its domain in
+// function, so the choice is made in one place: xsimd 8.1's by default, knossos' own
+// (simd_math.hpp) for erf, erfc and tanh, where xsimd's are slower (float erf: 3.4x the
+// instructions of ours) or inaccurate (erfc's tail), and fixes of xsimd's special values
+// and NEON accuracy below. Every function's ULP bound is tested over its domain in
 // tests/unit-simd-math.cpp. Docs: docs/performance.md
 #pragma once
 
@@ -11,19 +10,14 @@
 #include <limits>
 #include <type_traits>
 
-#include <Eigen/Core>
-#include <unsupported/Eigen/SpecialFunctions>
-
 #include <knossos/config.hpp>
+#include <knossos/simd_math.hpp>
 
 namespace ks::detail::simd {
 
 using xsimd::abs;
-using xsimd::acos;
 using xsimd::acosh;
-using xsimd::asin;
 using xsimd::asinh;
-using xsimd::atan;
 using xsimd::atanh;
 using xsimd::cbrt;
 using xsimd::ceil;
@@ -43,55 +37,53 @@ using xsimd::round;
 using xsimd::nearbyint;
 using xsimd::sin;
 using xsimd::sinh;
-using xsimd::sqrt;
 using xsimd::tan;
 using xsimd::trunc;
 
-// Eigen's packet functions work on the native register; they apply when Eigen was
-// compiled for the same instruction set as the batch (the same register type).
-template <class B>
-inline constexpr bool eigen_packet_matches =
-    std::is_same_v<typename B::value_type, float> &&
-    std::is_same_v<typename B::register_type, typename Eigen::internal::packet_traits<float>::type>;
+// erf, erfc, tanh, and division and sqrt (correctly rounded on NEON too): simd_math.hpp.
 
-template <class B>
-KS_INLINE B erf(B const& x) {
-  if constexpr (eigen_packet_matches<B>)
-    return B(Eigen::internal::perf(static_cast<typename B::register_type>(x)));
-  else
-    return xsimd::erf(x);
+// xsimd 8.1's float asin, acos, atan and atan2 divide and take square roots with its
+// NEON estimates (see simd_math.hpp): 3.2, 2.2 and 2.2 ULP, and atan2 of two subnormal
+// numbers wrong, on AArch64. There their lanes are computed in double (IEEE division
+// and square root) and rounded to float.
+template <class B, class F>
+KS_INLINE B in_double_on_neon(F const& f, B const& x) {
+#if XSIMD_WITH_NEON64
+  if constexpr (std::is_base_of_v<xsimd::neon64, typename B::arch_type> &&
+                std::is_same_v<typename B::value_type, float>) {
+    using D = xsimd::batch<double, typename B::arch_type>;
+    float32x4_t const v = x;
+    float64x2_t const lo = f(D(vcvt_f64_f32(vget_low_f32(v)))), hi = f(D(vcvt_high_f64_f32(v)));
+    return B(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+  } else
+#endif
+    return f(x);
 }
-
-// xsimd 8.1's erfc loses relative accuracy in the tail (double: 3.4e4 ULP at x = 6,
-// measured by tests/unit-simd-math.cpp). Float: xsimd's double erfc, rounded to float,
-// is within 1 ULP. Double: std::erfc per lane (3 ULP), ~8x slower; erfc
-// is not on any hot path we know of (gelu uses erf).
-template <class B>
-KS_INLINE B erfc(B const& x) {
-  using T = typename B::value_type;
-  alignas(64) T lanes[B::size];
-  x.store_aligned(lanes);
-  if constexpr (std::is_same_v<T, float>) {
-    using D = xsimd::batch<double>;
-    static_assert(B::size % D::size == 0);
-    for (std::size_t i = 0; i < B::size; i += D::size) {
-      alignas(64) double wide[D::size];
-      for (std::size_t k = 0; k < D::size; ++k) wide[k] = lanes[i + k];
-      xsimd::erfc(D::load_aligned(wide)).store_aligned(wide);
-      for (std::size_t k = 0; k < D::size; ++k) lanes[i + k] = static_cast<float>(wide[k]);
-    }
-  } else {
-    for (auto& v : lanes) v = std::erfc(v);
-  }
-  return B::load_aligned(lanes);
+template <class B, class F>
+KS_INLINE B in_double_on_neon(F const& f, B const& y, B const& x) {
+#if XSIMD_WITH_NEON64
+  if constexpr (std::is_base_of_v<xsimd::neon64, typename B::arch_type> &&
+                std::is_same_v<typename B::value_type, float>) {
+    using D = xsimd::batch<double, typename B::arch_type>;
+    float32x4_t const v = y, w = x;
+    float64x2_t const lo = f(D(vcvt_f64_f32(vget_low_f32(v))), D(vcvt_f64_f32(vget_low_f32(w))));
+    float64x2_t const hi = f(D(vcvt_high_f64_f32(v)), D(vcvt_high_f64_f32(w)));
+    return B(vcvt_high_f32_f64(vcvt_f32_f64(lo), hi));
+  } else
+#endif
+    return f(y, x);
 }
-
 template <class B>
-KS_INLINE B tanh(B const& x) {
-  if constexpr (eigen_packet_matches<B>)
-    return B(Eigen::internal::ptanh(static_cast<typename B::register_type>(x)));
-  else
-    return xsimd::tanh(x);
+KS_INLINE B asin(B const& x) {
+  return in_double_on_neon([](auto const& v) { return xsimd::asin(v); }, x);
+}
+template <class B>
+KS_INLINE B acos(B const& x) {
+  return in_double_on_neon([](auto const& v) { return xsimd::acos(v); }, x);
+}
+template <class B>
+KS_INLINE B atan(B const& x) {
+  return in_double_on_neon([](auto const& v) { return xsimd::atan(v); }, x);
 }
 
 // xsimd 8.1's double log scales a subnormal argument by 2^54 but reads its exponent
@@ -132,7 +124,7 @@ KS_INLINE B hypot(B const& x, B const& y) {
   B const down = xsimd::select(large, B(down_hi), xsimd::select(small, B(down_lo), B(1)));
   B const up = xsimd::select(large, B(1 / down_hi), xsimd::select(small, B(1 / down_lo), B(1)));
   B const sx = ax * down, sy = ay * down;
-  B const r = xsimd::sqrt(xsimd::fma(sx, sx, sy * sy)) * up;
+  B const r = simd::sqrt(xsimd::fma(sx, sx, sy * sy)) * up;
   return xsimd::select(xsimd::isinf(x) || xsimd::isinf(y), B(std::numeric_limits<T>::infinity()), r);
 }
 
@@ -169,7 +161,7 @@ KS_INLINE B atan2(B const& y, B const& x) {
   using T = typename B::value_type;
   B const pi = B(T(3.14159265358979323846264338327950288L)), quarter = B(T(0.78539816339744830961566084581987572L)),
           three_quarters = B(T(2.35619449019234492884698253745962716L));
-  B const r = xsimd::atan2(y, x);
+  B const r = in_double_on_neon([](auto const& a, auto const& b) { return xsimd::atan2(a, b); }, y, x);
   auto const x_negative = xsimd::copysign(B(1), x) < B(0);  // -0 included
   B const on_axis = xsimd::select(x_negative, xsimd::copysign(pi, y), y);
   B const corner = xsimd::copysign(xsimd::select(x_negative, three_quarters, quarter), y);
@@ -179,7 +171,7 @@ KS_INLINE B atan2(B const& y, B const& x) {
 
 template <class B>
 KS_INLINE B sigmoid(B const& x) {
-  return B(1) / (B(1) + xsimd::exp(-x));
+  return simd::div(B(1), B(1) + xsimd::exp(-x));
 }
 
 template <class B>

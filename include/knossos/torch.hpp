@@ -134,16 +134,32 @@ inline at::ScalarType check_inputs(at::TensorList inputs) {
   return loop_dtype(inputs);
 }
 
-namespace detail {
-
-// Inputs checked and brought to the loop's dtype.
-inline std::vector<at::Tensor> prepare(at::TensorList inputs, std::size_t arity, at::ScalarType& dtype) {
-  TORCH_CHECK(inputs.size() == arity, "knossos: the function takes ", arity, " arguments, got ", inputs.size());
+/// The inputs checked (check_inputs) and brought to the loop's dtype, which is `dtype`
+/// on return (a 0-dim float64 number meeting float32 tensors becomes float32).
+inline std::vector<at::Tensor> in_loop_dtype(at::TensorList inputs, at::ScalarType& dtype) {
   dtype = check_inputs(inputs);
   std::vector<at::Tensor> out;
   out.reserve(inputs.size());
   for (auto const& t : inputs) out.push_back(t.scalar_type() == dtype ? t : t.to(dtype));
   return out;
+}
+
+/// Gradients of the broadcast shape (undefined where not computed) brought to their
+/// inputs' shapes (summed over broadcast dimensions) and dtypes.
+inline std::vector<at::Tensor> to_input_shapes(std::vector<at::Tensor> grads, at::TensorList inputs) {
+  for (std::size_t k = 0; k < grads.size(); ++k) {
+    if (!grads[k].defined()) continue;
+    if (grads[k].sizes() != inputs[k].sizes()) grads[k] = at::sum_to(grads[k], inputs[k].sizes());
+    if (grads[k].scalar_type() != inputs[k].scalar_type()) grads[k] = grads[k].to(inputs[k].scalar_type());
+  }
+  return grads;
+}
+
+namespace detail {
+
+inline std::vector<at::Tensor> prepare(at::TensorList inputs, std::size_t arity, at::ScalarType& dtype) {
+  TORCH_CHECK(inputs.size() == arity, "knossos: the function takes ", arity, " arguments, got ", inputs.size());
+  return in_loop_dtype(inputs, dtype);
 }
 
 template <std::size_t NI, class F>
@@ -172,14 +188,9 @@ std::vector<at::Tensor> apply_vjp(F const& f, at::TensorList inputs, at::Tensor 
   all.push_back(grad);
   at::ScalarType dtype{};
   auto xs = detail::prepare(all, N + 1, dtype);
-  auto grads = run_rows(detail::row_for<N + 1>(ks::vjp(f), dtype), std::vector<bool>(needed.begin(), needed.end()),
-                        xs, result_layout::contiguous);
-  for (std::size_t k = 0; k < N; ++k) {
-    if (!needed[k]) continue;
-    if (grads[k].sizes() != inputs[k].sizes()) grads[k] = at::sum_to(grads[k], inputs[k].sizes());
-    if (grads[k].scalar_type() != inputs[k].scalar_type()) grads[k] = grads[k].to(inputs[k].scalar_type());
-  }
-  return grads;
+  return to_input_shapes(run_rows(detail::row_for<N + 1>(ks::vjp(f), dtype),
+                                  std::vector<bool>(needed.begin(), needed.end()), xs, result_layout::contiguous),
+                         inputs);
 }
 
 /// apply_vjp with every gradient needed.

@@ -234,20 +234,15 @@ extern "C" __attribute__((visibility("default"))) int const knossos_row_count = 
 """
 
 
-def kernel_source(function, name, arity, pass_, dtype):
-    """The C++ of the kernel library of user::name (arity arguments) for a pass and dtype."""
+def kernel_source(function, name, arity, pass_, dtype, mask=0):
+    """The C++ of the kernel library of user::name (arity arguments) for a pass, dtype
+    and mask (the inputs that are one number, see ks::row_kernel's Scalars)."""
     f = f"user::{name}"
-    if pass_ == "fwd":
-        rows = [f"ks::row_kernel<{dtype}, {arity}>({f})"]
-    elif pass_ == "vjp":
-        rows = [f"ks::row_kernel<{dtype}, {arity + 1}>(ks::vjp({f}))"]
-        if arity > 1:
-            rows.append(f"ks::row_kernel<{dtype}, {arity + 1}>("
-                        f"[](auto... a) {{ return std::get<0>(ks::vjp({f})(a...)); }})")
-    elif pass_ == "vjp2":
-        rows = [f"ks::row_kernel<{dtype}, {2 * arity + 1}>(ks::vjp(ks::vjp({f})))"]
-    else:
-        raise ValueError(pass_)
+    n, kernels = {"fwd": (arity, [f]), "vjp": (arity + 1, [f"ks::vjp({f})"]),
+                  "vjp2": (2 * arity + 1, [f"ks::vjp(ks::vjp({f}))"])}[pass_]
+    if pass_ == "vjp" and arity > 1:
+        kernels.append(f"[](auto... a) {{ return std::get<0>(ks::vjp({f})(a...)); }}")
+    rows = [f"ks::row_kernel<{dtype}, {n}, {mask}>({k})" for k in kernels]
     return _KERNEL_TEMPLATE.format(pass_=pass_, function=function, dtype=dtype,
                                    rows=",\n".join("    " + r for r in rows), count=len(rows))
 
@@ -258,11 +253,17 @@ def compiler():
 
 
 @functools.lru_cache(maxsize=None)
-def compiler_version():
+def _compiler_banner():
     try:
-        return subprocess.run([compiler(), "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        return None
+        return subprocess.run([compiler(), "--version"], capture_output=True, text=True).stdout
+    except OSError:
+        return ""
+
+
+def compiler_version():
+    """The first line of the compiler's --version, or None without a compiler."""
+    lines = _compiler_banner().splitlines()
+    return lines[0] if lines else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -287,7 +288,70 @@ def headers_hash():
 
 def include_dirs():
     """knossos's headers, and xsimd's when the package carries them (an installed wheel)."""
-    return [INCLUDE_DIR] + [d for d in ("/usr/include/eigen3",) if os.path.isdir(d)]
+    return [INCLUDE_DIR]
+
+
+# Every kernel library is compiled with these beside the user's flags.
+_KERNEL_FLAGS = ("-fPIC", "-fvisibility=hidden", "-fvisibility-inlines-hidden")
+
+
+def _is_gcc():
+    banner = _compiler_banner()
+    return "clang" not in banner and "Free Software Foundation" in banner
+
+
+def precompiled_header(flags):
+    """For g++: the folder of a precompiled <knossos/knossos.hpp> for these flags, to put
+    first on the include path (most of a small kernel's compile time is reading the
+    headers). Built once per compiler, flags and headers, in the background: None until
+    it exists, and then kernels compile without it. g++ ignores it (and reads the
+    headers) if it does not fit."""
+    if not _is_gcc():
+        return None
+    flags = tuple(flags)
+    key = _hash("knossos-pch-1", compiler_version(), flags, _KERNEL_FLAGS, headers_hash())[:16]
+    folder = os.path.join(cache_dir(), "pch", key)
+    pch = os.path.join(folder, "knossos", "knossos.hpp.gch")
+    if os.path.exists(pch):
+        return folder
+    with _pch_lock:
+        if key in _pch_started:
+            return None
+        _pch_started.add(key)
+    threading.Thread(target=_build_precompiled_header, args=(folder, pch, flags), daemon=True).start()
+    return None
+
+
+_pch_lock = threading.Lock()
+_pch_started = set()
+
+
+def _build_precompiled_header(folder, pch, flags):
+    os.makedirs(os.path.dirname(pch), exist_ok=True)
+    lock = open(folder + ".lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another process builds it: leave it
+    except OSError:
+        lock.close()
+        return
+    try:
+        if os.path.exists(pch):
+            return
+        header = os.path.join(INCLUDE_DIR, "knossos", "knossos.hpp")
+        # The header itself beside its .gch: a second #include of it (from the function's
+        # header) must find the same file, which #pragma once then skips.
+        link = os.path.join(folder, "knossos", "knossos.hpp")
+        if not os.path.lexists(link):
+            os.symlink(header, link)
+        tmp = f"{pch}.{os.getpid()}.tmp"
+        cmd = [compiler(), *flags, *_KERNEL_FLAGS, "-w", *[f"-I{d}" for d in include_dirs()], "-x", "c++-header",
+               header, "-o", tmp]
+        # The rename is the shell's, so it happens even if this process exits first.
+        subprocess.run(["sh", "-c", 'tmp=$1 out=$2; shift 2; "$@" && mv "$tmp" "$out"', "sh", tmp, pch, *cmd],
+                       capture_output=True)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
 
 
 def function_key(header, flags):
@@ -373,37 +437,45 @@ class Function:
                 f.write(text)
             os.replace(tmp, os.path.join(self.dir, name))
 
-    def library(self, pass_, dtype):
-        """The path of the kernel library for pass_ and dtype ("float32"/"float64"),
-        built now if the cache does not have it."""
-        path = os.path.join(self.dir, f"{pass_}_{dtype}.so")
+    def path(self, pass_, dtype, mask=0):
+        """Where the kernel library for pass_, dtype ("float32"/"float64") and mask lives."""
+        return os.path.join(self.dir, f"{pass_}_{dtype}{f'_s{mask}' if mask else ''}.so")
+
+    def library(self, pass_, dtype, mask=0):
+        """The path of the kernel library for pass_, dtype and mask, built now if the
+        cache does not have it."""
+        path = self.path(pass_, dtype, mask)
         if os.path.exists(path):
             return path
         with self._lock:
-            pending = self._pending.pop((pass_, dtype), None)
+            pending = self._pending.pop(path, None)
         if pending is not None:
             pending.join()
             if os.path.exists(path):
                 return path
-        return self._build(pass_, dtype, path)
+        return self._build(pass_, dtype, mask, path)
 
-    def prefetch(self, pass_, dtype):
-        """Builds a library in a background thread (the backward while the forward runs)."""
-        path = os.path.join(self.dir, f"{pass_}_{dtype}.so")
+    def prefetch(self, pass_, dtype, mask=0, then=None):
+        """Builds a library in a background thread (the backward while the forward runs, a
+        kernel specialised for number arguments while the general one runs); then(path)
+        when it is built."""
+        path = self.path(pass_, dtype, mask)
         with self._lock:
-            if os.path.exists(path) or (pass_, dtype) in self._pending or path in _failures:
+            if os.path.exists(path) or path in self._pending or path in _failures:
                 return
-            t = threading.Thread(target=self._build_quietly, args=(pass_, dtype, path), daemon=True)
-            self._pending[(pass_, dtype)] = t
+            t = threading.Thread(target=self._build_quietly, args=(pass_, dtype, mask, path, then), daemon=True)
+            self._pending[path] = t
         t.start()
 
-    def _build_quietly(self, pass_, dtype, path):
+    def _build_quietly(self, pass_, dtype, mask, path, then):
         try:
-            self._build(pass_, dtype, path)
+            self._build(pass_, dtype, mask, path)
         except BuildError:
-            pass  # remembered in _failures; raised where the library is needed
+            return  # remembered in _failures; raised where the library is needed
+        if then is not None:
+            then(path)
 
-    def _build(self, pass_, dtype, path):
+    def _build(self, pass_, dtype, mask, path):
         failed = path + ".failed"
         if path in _failures:
             raise BuildError(_failures[path])
@@ -416,17 +488,18 @@ class Function:
                 return path
             os.makedirs(self.dir, exist_ok=True)
             ctype = "double" if dtype == "float64" else "float"
-            src = os.path.join(self.dir, f"{pass_}_{dtype}.cpp")
+            src = path[:-3] + ".cpp"
             with open(src, "w") as f:
-                f.write(kernel_source(self.name, self.cxx_name, self.arity, pass_, ctype))
+                f.write(kernel_source(self.name, self.cxx_name, self.arity, pass_, ctype, mask))
             obj = path[:-3] + ".o"
             # Compiling and linking apart, to report where the time goes (timings).
-            steps = [("compile", [compiler(), *self.flags, "-fPIC", "-fvisibility=hidden",
-                                  "-fvisibility-inlines-hidden", *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}",
-                                  "-c", src, "-o", obj]),
+            pch = precompiled_header(self.flags)
+            steps = [("compile", [compiler(), *self.flags, *_KERNEL_FLAGS, *([f"-I{pch}"] if pch else []),
+                                  *[f"-I{d}" for d in include_dirs()], f"-I{self.dir}", "-c", src, "-o", obj]),
                      ("link", [compiler(), "-shared", obj, "-o", path + ".tmp"])]
             what = {"fwd": "", "vjp": " (backward)", "vjp2": " (double backward)"}[pass_]
-            _say(f"knossos: compiling {self.name}{what}, {dtype} ...")
+            numbers = f", number arguments {[k for k in range(64) if mask >> k & 1]}" if mask else ""
+            _say(f"knossos: compiling {self.name}{what}, {dtype}{numbers} ...")
             seconds = {}
             for step, cmd in steps:
                 start = time.perf_counter()
@@ -438,7 +511,7 @@ class Function:
                     log = path + ".log"
                     with open(log, "w") as f:
                         f.write(" ".join(cmd) + "\n" + r.stdout + r.stderr)
-                    message = (f"knossos: compiling the {pass_} kernels of {self.name} ({dtype}) failed; the first "
+                    message = (f"knossos: compiling the {pass_} kernels of {self.name} ({dtype}{numbers}) failed; the first "
                                f"error:\n{first_error(r.stdout + r.stderr)}\n(the whole log: {log}; "
                                "knossos.clear_cache() retries)")
                     with open(failed, "w") as f:
@@ -447,5 +520,5 @@ class Function:
                     raise BuildError(message)
             os.remove(obj)
             os.replace(path + ".tmp", path)
-            self.timings[(pass_, dtype)] = seconds
+            self.timings[(pass_, dtype) if not mask else (pass_, dtype, mask)] = seconds
         return path

@@ -39,6 +39,7 @@ def glue():
         fresh = not os.path.exists(library)
         if fresh:
             _build._say(f"knossos: compiling the glue for torch {torch.__version__} (once) ...")
+            _build.precompiled_header(_build.DEFAULT_FLAGS)  # meanwhile, on the other core
         start = time.perf_counter()
         try:
             module = cpp_extension.load(

@@ -50,6 +50,26 @@ def _check_args(name, arity, args):
     return torch.float64 if torch.float64 in deciding else torch.float32
 
 
+def _number_dtype(args):
+    """The dtype Python numbers among args take (see _check_args, which also checks)."""
+    zero_dim64 = False
+    dims = False
+    for a in args:
+        if type(a) is torch.Tensor:
+            if a.dim() > 0:
+                if a.dtype is torch.float64:
+                    return torch.float64
+                dims = True
+            elif a.dtype is torch.float64:
+                zero_dim64 = True
+    return torch.float64 if zero_dim64 and not dims else torch.float32
+
+
+def _compiling():
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler and hasattr(compiler, "is_compiling") and compiler.is_compiling())
+
+
 def _importable(fn):
     """Whether pickle can store fn by reference (module and qualified name)."""
     module = sys.modules.get(getattr(fn, "__module__", None) or "")
@@ -83,6 +103,7 @@ class VMap(nn.Module):
         self.verbose = verbose
         self.source = _source.collect(fn)
         self._ops = None
+        self._numbers = {}  # (value, dtype) -> the 0-dim tensor passed for a Python number
         self._load()
         self.__doc__ = fn.__doc__
 
@@ -107,6 +128,32 @@ class VMap(nn.Module):
     def forward(self, *args, **kwargs):
         """vmap(fn) over the arguments, differentiable twice: the backward is vmap(vjp(fn)).
         Arguments bind as they would to fn (defaults, keywords)."""
+        ops = self._ops
+        if ops is not None and not kwargs and len(args) == self.arity:
+            # The common calls, kept short: tensors and Python floats, in order. The
+            # kernel checks devices and dtypes itself; on an error _check_args says more.
+            numbers = tensors = False
+            for a in args:
+                kind = type(a)
+                if kind is float or kind is int:
+                    numbers = True
+                elif kind is torch.Tensor:
+                    tensors = True
+                else:
+                    break
+            else:
+                tensors = tensors or _check_args(self.function_name, self.arity, args)  # raises: no tensor
+                try:
+                    if not numbers:
+                        return ops.fwd(*args)
+                    dtype = _number_dtype(args)
+                    return ops.fwd(*[a if type(a) is torch.Tensor else self._number(a, dtype) for a in args])
+                except (TypeError, RuntimeError):
+                    _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
+                    raise
+        return self._forward(args, kwargs)
+
+    def _forward(self, args, kwargs):
         if self._ops is None:  # unpickled: find the kernels in the cache (or rebuild them)
             self._load()
         if kwargs or len(args) != self.arity:
@@ -126,9 +173,22 @@ class VMap(nn.Module):
                 _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
                 raise
         dtype = _check_args(self.function_name, self.arity, args)
-        # Python numbers become 0-dim tensors of the result's dtype, so they never promote it.
-        xs = [a if isinstance(a, torch.Tensor) else torch.tensor(float(a), dtype=dtype) for a in args]
+        # Python numbers become 0-dim tensors of the result's dtype, so they never promote
+        # it; made once per value (a loss's delta, an activation's slope is the same in
+        # every call), not in every call.
+        xs = [a if isinstance(a, torch.Tensor) else self._number(a, dtype) for a in args]
         return self._ops.fwd(*xs)
+
+    def _number(self, value, dtype):
+        if _compiling():  # traced by torch.compile: a constant of the graph, no cache
+            return torch.tensor(float(value), dtype=dtype)
+        key = (float(value).hex(), dtype)  # hex: -0.0 and 0.0 are two values
+        t = self._numbers.get(key)
+        if t is None:
+            if len(self._numbers) >= 64:
+                self._numbers.clear()
+            t = self._numbers[key] = torch.tensor(float(value), dtype=dtype)
+        return t
 
     def __prepare_scriptable__(self):
         """What torch.jit.script compiles in this module's place: a module with fn's own
@@ -162,6 +222,7 @@ class VMap(nn.Module):
     def __getstate__(self):
         state = self.__dict__.copy()
         state["_ops"] = None
+        state["_numbers"] = {}
         fn = state["_python_function"]
         if fn is not None:  # by name, resolved on use: the loading process may not have fn's module
             state["_function_ref"] = (fn.__module__, fn.__qualname__) if _importable(fn) else None

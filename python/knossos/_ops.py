@@ -3,6 +3,7 @@ NAME_vjp2, defined by the glue (glue.cpp) with CPU kernels and autograd formulas
 here, on torch >= 2.4, with fake kernels (shapes, dtypes and strides without data), so
 torch.compile, torch.export and torch.library.opcheck see real custom operators."""
 
+import os
 import threading
 
 import torch
@@ -28,9 +29,18 @@ class Operators:
         if HAS_FAKE:
             _register_fakes(function.op_name, function.arity)
 
-    def _resolve(self, pass_, dtype):
-        """Called by the glue when a kernel library is first needed: build it (or find it)."""
-        path = self.function.library(pass_, dtype)
+    def _resolve(self, pass_, dtype, mask, wait):
+        """Called by the glue when a kernel library is first needed: build it (or find it).
+        Not waiting (a kernel specialised for number arguments): start its build, which
+        installs it in the glue when done, and return "" unless it is there already."""
+        if not wait:
+            path = self.function.path(pass_, dtype, mask)
+            if os.path.exists(path):
+                return path
+            self.function.prefetch(pass_, dtype, mask,
+                                   then=lambda p: _glue.glue().install(self.handle, pass_, dtype, mask, p))
+            return ""
+        path = self.function.library(pass_, dtype, mask)
         if pass_ == "fwd":
             self.function.prefetch("vjp", dtype)  # most forwards are followed by a backward
         return path

@@ -40,36 +40,87 @@ constexpr char const* pass_names[] = {"fwd", "vjp", "vjp2"};
 // tensor and some numbers, or a loss of a prediction).
 constexpr int all_outputs = 0, first_output = 1, n_variants = 2;
 
+// Kernels specialised for inputs that are one number (a Python number, or an expanded
+// scalar such as the gradient of .sum()) are built for masks below this, in the
+// background, for calls of at least this many elements; meanwhile the general kernel
+// (mask 0) runs, which reads such inputs through a buffer.
+constexpr std::uint64_t n_masks = 64;
+constexpr std::int64_t specialise_from = 4096;
+
+struct kernels {
+  std::array<std::atomic<ks::row_fn>, n_masks> by_mask{};
+};
+
 struct function_entry {
   std::string name;
   std::size_t arity = 0;
-  py::object resolver;  // (pass, dtype) -> path of the kernel library, built if need be
-  std::array<std::array<std::array<std::atomic<ks::row_fn>, n_variants>, 2>, 3> rows{};
+  py::object resolver;  // (pass, dtype, mask, wait) -> path of the kernel library ("" if not built yet)
+  std::array<std::array<std::array<kernels, n_variants>, 2>, 3> rows{};  // pass, dtype, variant
+  std::array<std::array<std::array<std::atomic<bool>, n_masks>, 2>, 3> requested{};
   std::array<std::optional<c10::OperatorHandle>, 3> ops{};
   std::atomic<std::uint64_t> threads{0};  // torch threads that ran rows in the last call
 };
 
-// Kernels are resolved without a lock of our own: the resolver (Python) serialises
-// builds, and it releases the GIL while the compiler runs, so a C++ lock held across it
-// could deadlock against a thread waiting for the GIL. Two threads may both load a
-// library; dlopen counts references and the pointers are the same.
-ks::row_fn rows_of(function_entry& e, pass p, at::ScalarType dtype, int variant) {
-  int const d = dtype == at::kDouble ? 1 : 0;
-  if (ks::row_fn f = e.rows[p][d][variant].load(std::memory_order_acquire)) return f;
-  std::string path;
-  {
-    py::gil_scoped_acquire gil;
-    path = e.resolver(pass_names[p], d ? "float64" : "float32").cast<std::string>();
-  }
+// Puts the kernels of a library (every variant it has) in their slots.
+void install_library(function_entry& e, pass p, int d, std::uint64_t mask, std::string const& path) {
   void* lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   TORCH_CHECK(lib, "knossos: cannot load the kernel library ", path, ": ", dlerror());
   auto const* table = static_cast<ks::row_fn const*>(dlsym(lib, "knossos_rows"));
   auto const* count = static_cast<int const*>(dlsym(lib, "knossos_row_count"));
   TORCH_CHECK(table && count, "knossos: ", path, " is not a knossos kernel library");
-  for (int v = 0; v < *count && v < n_variants; ++v) e.rows[p][d][v].store(table[v], std::memory_order_release);
-  ks::row_fn f = e.rows[p][d][variant].load(std::memory_order_acquire);
-  TORCH_CHECK(f, "knossos: ", path, " has no kernel variant ", variant, " for ", pass_names[p]);
+  for (int v = 0; v < *count && v < n_variants; ++v)
+    e.rows[p][d][v].by_mask[mask].store(table[v], std::memory_order_release);
+}
+
+// The library of a pass, dtype and mask from the resolver. Not waiting, it may not be
+// built yet: then the resolver starts its build, which calls `install` when done.
+void load(function_entry& e, pass p, int d, std::uint64_t mask, bool wait) {
+  std::string path;
+  {
+    py::gil_scoped_acquire gil;
+    path = e.resolver(pass_names[p], d ? "float64" : "float32", mask, wait).cast<std::string>();
+  }
+  if (!path.empty()) install_library(e, p, d, mask, path);
+}
+
+// The kernel for a call: the one specialised for its mask when it is built, else the
+// general one (built now if need be). Kernels are resolved without a lock of our own: the
+// resolver (Python) serialises builds, and it releases the GIL while the compiler runs,
+// so a C++ lock held across it could deadlock against a thread waiting for the GIL. Two
+// threads may both load a library; dlopen counts references and the pointers are the same.
+ks::row_fn rows_of(function_entry& e, pass p, at::ScalarType dtype, int variant, std::uint64_t mask) {
+  int const d = dtype == at::kDouble ? 1 : 0;
+  auto& slots = e.rows[p][d][variant].by_mask;
+  if (mask != 0 && mask < n_masks) {
+    if (ks::row_fn f = slots[mask].load(std::memory_order_acquire)) return f;
+    if (!e.requested[p][d][mask].exchange(true)) load(e, p, d, mask, /*wait=*/false);  // starts its build
+    if (ks::row_fn f = slots[mask].load(std::memory_order_acquire)) return f;
+  }
+  if (ks::row_fn f = slots[0].load(std::memory_order_acquire)) return f;
+  load(e, p, d, 0, /*wait=*/true);
+  ks::row_fn f = slots[0].load(std::memory_order_acquire);
+  TORCH_CHECK(f, "knossos: the ", pass_names[p], " library of ", e.name, " has no kernel variant ", variant);
   return f;
+}
+
+// The inputs that are one number for the whole loop (bit k: input k): 0-dim or
+// one-element tensors, or tensors expanded from one element (every stride 0). Zero when
+// the call is small or every input is such a number.
+std::uint64_t scalar_mask(std::vector<at::Tensor> const& xs) {
+  std::uint64_t mask = 0;
+  std::int64_t numel = 1;
+  for (std::size_t k = 0; k < xs.size() && k < 64; ++k) {
+    at::Tensor const& x = xs[k];
+    bool number = x.numel() == 1;
+    if (!number && x.numel() > 1) {
+      number = true;
+      for (std::int64_t s : x.strides()) number = number && s == 0;
+    }
+    if (number) mask |= std::uint64_t{1} << k;
+    numel = std::max(numel, x.numel());
+  }
+  bool const all = xs.size() < 64 && mask + 1 == (std::uint64_t{1} << xs.size());
+  return numel < specialise_from || all ? 0 : mask;
 }
 
 std::vector<at::Tensor> pop_tensors(torch::jit::Stack& stack, std::size_t first, std::size_t n) {
@@ -85,28 +136,16 @@ std::vector<bool> to_bools(c10::IValue const& v) {
   return out;
 }
 
-// Inputs brought to the loop's dtype (numbers and float32 tensors meeting float64).
-at::ScalarType converted(std::vector<at::Tensor>& xs) {
-  at::ScalarType const dtype = ks::torch_glue::check_inputs(xs);
-  for (auto& x : xs)
-    if (x.scalar_type() != dtype) x = x.to(dtype);
-  return dtype;
-}
-
-// Gradients of the broadcast shape, wanted ones only, summed to their inputs' shapes
-// and dtypes.
-std::vector<at::Tensor> to_inputs(std::vector<at::Tensor> grads, std::vector<at::Tensor> const& inputs,
-                                  std::vector<bool> const& wanted) {
+// The wanted ones of a list, in order.
+std::vector<at::Tensor> wanted_only(std::vector<at::Tensor> const& all, std::vector<bool> const& wanted) {
   std::vector<at::Tensor> out;
-  for (std::size_t k = 0; k < wanted.size(); ++k) {
-    if (!wanted[k]) continue;
-    at::Tensor g = std::move(grads[k]);
-    if (g.sizes() != inputs[k].sizes()) g = at::sum_to(g, inputs[k].sizes());
-    if (g.scalar_type() != inputs[k].scalar_type()) g = g.to(inputs[k].scalar_type());
-    out.push_back(std::move(g));
-  }
+  for (std::size_t k = 0; k < wanted.size(); ++k)
+    if (wanted[k]) out.push_back(all[k]);
   return out;
 }
+
+// How many tensors a pass's operator takes (a bool[] `needed` follows, but in fwd).
+std::size_t tensor_count(pass p, std::size_t arity) { return p == fwd ? arity : p == vjp ? arity + 1 : 2 * arity + 1; }
 
 c10::List<bool> bool_list(std::vector<bool> const& v) {
   c10::List<bool> out;
@@ -130,17 +169,18 @@ struct cpu_kernel final : c10::OperatorKernel {
 
   void operator()(c10::OperatorHandle const&, c10::DispatchKeySet, torch::jit::Stack* stack) {
     std::size_t const k = e->arity;
-    std::size_t const n_in = p == fwd ? k : p == vjp ? k + 1 : 2 * k + 1;
+    std::size_t const n_in = tensor_count(p, k);
     std::size_t const first = stack->size() - n_in - (p == fwd ? 0 : 1);
-    std::vector<at::Tensor> xs = pop_tensors(*stack, first, n_in);
+    std::vector<at::Tensor> const originals = pop_tensors(*stack, first, n_in);
     std::vector<bool> needed = p == fwd ? std::vector<bool>{} : to_bools(stack->back());
-    std::vector<at::Tensor> const originals = xs;
     stack->resize(first);
     e->threads.store(0, std::memory_order_relaxed);
-    at::ScalarType const dtype = converted(xs);
+    at::ScalarType dtype{};
+    std::vector<at::Tensor> const xs = ks::torch_glue::in_loop_dtype(originals, dtype);
+    std::uint64_t const mask = scalar_mask(xs);
     using ks::torch_glue::result_layout;
     if (p == fwd) {
-      auto out = ks::torch_glue::run_rows(rows_of(*e, fwd, dtype, all_outputs), {true}, xs,
+      auto out = ks::torch_glue::run_rows(rows_of(*e, fwd, dtype, all_outputs, mask), {true}, xs,
                                           result_layout::elementwise, &e->threads);
       stack->emplace_back(std::move(out.front()));
       return;
@@ -153,13 +193,13 @@ struct cpu_kernel final : c10::OperatorKernel {
       bool rest = false;
       for (std::size_t i = 1; i < needed.size(); ++i) rest = rest || needed[i];
       if (only_first && !rest) {
-        auto g = ks::torch_glue::run_rows(rows_of(*e, vjp, dtype, first_output), {true}, xs, result_layout::contiguous,
+        auto g = ks::torch_glue::run_rows(rows_of(*e, vjp, dtype, first_output, mask), {true}, xs, result_layout::contiguous,
                                           &e->threads);
-        grads = to_inputs({g.front()}, originals, {true});
+        grads = ks::torch_glue::to_input_shapes(std::move(g), originals);
       } else {
-        grads = to_inputs(ks::torch_glue::run_rows(rows_of(*e, p, dtype, all_outputs), needed, xs,
-                                                   result_layout::contiguous, &e->threads),
-                          originals, needed);
+        auto g = ks::torch_glue::run_rows(rows_of(*e, p, dtype, all_outputs, mask), needed, xs, result_layout::contiguous,
+                                          &e->threads);
+        grads = wanted_only(ks::torch_glue::to_input_shapes(std::move(g), originals), needed);
       }
     }
     stack->emplace_back(c10::IValue(c10::List<at::Tensor>(grads)));
@@ -263,6 +303,17 @@ struct autograd_kernel final : c10::OperatorKernel {
   void operator()(c10::OperatorHandle const& op, c10::DispatchKeySet, torch::jit::Stack* stack) {
     std::size_t const k = e->arity;
     auto const entry = reinterpret_cast<std::int64_t>(e);
+    std::size_t const n_tensors = tensor_count(p, k);
+    std::size_t const first = stack->size() - n_tensors - (p == fwd ? 0 : 1);
+    bool requires_grad = false;
+    if (at::GradMode::is_enabled())
+      for (std::size_t i = first; i < first + n_tensors; ++i)
+        requires_grad = requires_grad || (*stack)[i].toTensor().requires_grad();
+    if (!requires_grad) {  // nothing to record: straight to the kernel, as torch's own operators do
+      at::AutoDispatchBelowADInplaceOrView guard;
+      op.callBoxed(stack);
+      return;
+    }
     if (p == fwd) {
       auto xs = pop_tensors(*stack, stack->size() - k, k);
       stack->resize(stack->size() - k);
@@ -278,14 +329,10 @@ struct autograd_kernel final : c10::OperatorKernel {
     }
     // vjp2: no formula of its own. Its results carry a node that raises when reached,
     // so a third derivative is an error, never a silent zero.
-    std::size_t const n = 2 * k + 2;
-    bool requires_grad = false;
-    for (std::size_t i = stack->size() - n; i + 1 < stack->size(); ++i)
-      requires_grad = requires_grad || (*stack)[i].toTensor().requires_grad();
-    torch::jit::Stack s(stack->end() - static_cast<std::ptrdiff_t>(n), stack->end());
-    stack->resize(stack->size() - n);
+    torch::jit::Stack s(stack->begin() + static_cast<std::ptrdiff_t>(first), stack->end());
+    stack->resize(first);
     auto out = tensors_of(call_below(op, std::move(s)).front());
-    if (requires_grad && at::GradMode::is_enabled() && !out.empty()) {
+    if (!out.empty()) {
       for (auto& t : out) t = t.detach().requires_grad_(true);  // DelayedError links only those that do
       auto error = std::make_shared<torch::autograd::DelayedError>(
           "knossos: " + e->name + ": third derivatives are not supported (knossos.vmap functions are "
@@ -312,7 +359,9 @@ std::string tensor_params(char const* prefix, std::size_t n) {
 }
 
 // Defines knossos::NAME, NAME_vjp and NAME_vjp2 for a function of `arity` arguments;
-// `resolver(pass, dtype)` returns the path of a kernel library. Returns the entry's
+// `resolver(pass, dtype, mask, wait)` returns the path of a kernel library (building
+// it, or with wait false starting its build and returning "" if it is not there yet;
+// mask: the inputs that are one number, see scalar_mask). Returns the entry's
 // address (an opaque handle for threads_used).
 std::int64_t define(std::string const& name, std::int64_t arity, py::object resolver) {
   TORCH_CHECK(arity >= 1, "knossos: a function needs at least one argument");
@@ -344,6 +393,16 @@ std::int64_t define(std::string const& name, std::int64_t arity, py::object reso
   return reinterpret_cast<std::int64_t>(e);
 }
 
+// A library built in the background (see load): its kernels take their slots.
+void install(std::int64_t handle, std::string const& pass_name, std::string const& dtype, std::uint64_t mask,
+             std::string const& path) {
+  int p = 0;
+  while (p < 3 && pass_name != pass_names[p]) ++p;
+  TORCH_CHECK(p < 3 && mask < n_masks, "knossos: no kernel slot for ", pass_name, " mask ", mask);
+  py::gil_scoped_release no_gil;
+  install_library(*reinterpret_cast<function_entry*>(handle), pass(p), dtype == "float64" ? 1 : 0, mask, path);
+}
+
 // Which torch threads ran rows in the last call of the function (a bit per thread).
 std::uint64_t threads_used(std::int64_t handle) {
   return reinterpret_cast<function_entry*>(handle)->threads.load(std::memory_order_relaxed);
@@ -354,4 +413,5 @@ std::uint64_t threads_used(std::int64_t handle) {
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("define", &define, "Defines the operators of a knossos function");
   m.def("threads_used", &threads_used, "Torch threads that ran rows in a function's last call (bits)");
+  m.def("install", &install, "Loads a kernel library built in the background into its function's slots");
 }

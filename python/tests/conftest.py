@@ -17,6 +17,9 @@ sys.path.insert(0, HERE)
 _KEEP = bool(os.environ.get("KNOSSOS_CACHE"))
 _CACHE = os.environ.get("KNOSSOS_CACHE") or tempfile.mkdtemp(prefix="knossos-test-cache-")
 os.environ["KNOSSOS_CACHE"] = _CACHE
+# torch.compile's own cache, beside ours: one that other processes filled (with other
+# settings, such as TORCH_USE_RTLD_GLOBAL) can hold kernels this process cannot load.
+os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", os.path.join(_CACHE, "inductor"))
 
 
 def pytest_sessionfinish(session, exitstatus):

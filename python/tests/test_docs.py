@@ -1,11 +1,13 @@
-"""The ```python blocks of docs/pytorch.md, run in order as one script whose line
-numbers are the page's, so a failure points at the line of the docs."""
+"""The ```python blocks of docs/pytorch.md and of the README, each page run in order
+as one script whose line numbers are the page's, so a failure points at the line of
+the docs."""
 
 import os
 import re
 import runpy
 
-DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "pytorch.md")
+REPO = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+DOC = os.path.join(REPO, "docs", "pytorch.md")
 BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.S | re.M)
 
 
@@ -27,6 +29,19 @@ def test_python_snippets_of_docs_pytorch_md_run(compiled, tmp_path):
     # The page's functions are the suite's in other words: the cache serves them.
     for name in ("relu3", "mix", "gelu"):
         assert ns[name].op_name == compiled[name].op_name, name
+
+
+def test_python_snippets_of_the_readme_run(tmp_path):
+    with open(os.path.join(REPO, "README.md")) as f:
+        markdown = f.read()
+    assert BLOCK.findall(markdown)
+    script = tmp_path / "readme.py"
+    script.write_text("\n".join(l.rstrip() for l in python_of(markdown).splitlines()) + "\n")
+    ns = runpy.run_path(str(script), run_name="readme")
+    import torch
+
+    x = torch.tensor([-1.0, 0.5, 2.0], dtype=torch.float64)
+    torch.testing.assert_close(ns["relu3"](x), torch.tensor([0.0, 0.5**3 / 3, 2 - 2 / 3], dtype=torch.float64))
 
 
 def test_python_of_keeps_line_numbers():

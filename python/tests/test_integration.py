@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 import torch
@@ -106,3 +107,23 @@ def test_ddp_two_processes(compiled):
                        env={**os.environ, "PYTHONPATH": os.path.join(REPO, "python")}, cwd=HERE)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     assert "ddp ok" in r.stdout
+
+
+def test_precompiled_header_is_built_once_and_used(tmp_path):
+    from knossos import _build
+
+    if not _build._is_gcc():
+        pytest.skip("the precompiled header is g++'s")
+    flags = _build.DEFAULT_FLAGS
+    deadline = time.monotonic() + 300
+    while (folder := _build.precompiled_header(flags)) is None:  # the first call starts it
+        assert time.monotonic() < deadline, "no precompiled header after 300 s"
+        time.sleep(1)
+        _build._pch_started.clear()  # ask again (another process may have been building it)
+    src = tmp_path / "uses_it.cpp"
+    src.write_text("#include <knossos/knossos.hpp>\nint main() { return ks::lift([](auto x) { return x; })(0); }\n")
+    r = subprocess.run([_build.compiler(), *flags, *_build._KERNEL_FLAGS, f"-I{folder}",
+                        *[f"-I{d}" for d in _build.include_dirs()], "-H", "-c", str(src), "-o", str(tmp_path / "o.o")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert f"! {folder}/knossos/knossos.hpp.gch" in r.stderr  # '!': g++ read the precompiled header

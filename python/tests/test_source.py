@@ -135,16 +135,21 @@ def test_translator_error_in_a_helper_points_into_the_helper(tmp_path):
     assert info.value.lineno == 3
 
 
-def test_module_level_constant_is_named_in_the_error(tmp_path):
-    m, _ = load_module(tmp_path, "uses_constant", """
+def test_module_level_numbers_are_passed_and_other_values_named_in_the_error(tmp_path):
+    m, _ = load_module(tmp_path, "uses_constants", """
         ALPHA = 1.6732
+        TABLE = [1.0, 2.0]
 
         def selu_like(x):
             return ALPHA * x if x < 0 else x
+
+        def uses_table(x):
+            return TABLE * x
     """)
-    with pytest.raises(knossos.TranslateError, match="ALPHA") as info:
-        knossos.vmap(m.selu_like)
-    assert info.value.lineno == 5
+    assert "ALPHA = 1.6732\n" in _source.collect(m.selu_like).text  # by value, above the function
+    with pytest.raises(knossos.TranslateError, match="TABLE") as info:
+        knossos.vmap(m.uses_table)
+    assert info.value.lineno == 9
 
 
 def test_functions_without_a_source_file_or_arguments(tmp_path):
