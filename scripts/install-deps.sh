@@ -6,7 +6,7 @@
 # Run as root (it calls apt-get). Idempotent: with everything present it does nothing.
 set -euo pipefail
 
-core=(cmake ninja-build g++ clang python3 libeigen3-dev libxsimd-dev libboost-dev
+core=(cmake ninja-build g++ clang python3 libeigen3-dev libxsimd-dev
       doctest-dev libbenchmark-dev ccache pkg-config)
 # g++-aarch64-linux-gnu and qemu-user: the aarch64 preset (tests cross-compiled for
 # 64-bit ARM and run under emulation), which CI runs.

@@ -1,5 +1,5 @@
 # `cmake --install` straight after configuring, nothing built: the headers, the
-# package config, knossos.pc and LICENSE install; ks-translate (not built) does not.
+# package config, the .pc files and LICENSE install; ks-translate (not built) does not.
 #   cmake -DSOURCE=<knossos> -DBUILD=<dir> -DARGS=<configure args> -P install_headers_only.cmake
 file(REMOVE_RECURSE ${BUILD})
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${BUILD} ${ARGS} -DKNOSSOS_BUILD_TESTS=OFF
@@ -8,7 +8,8 @@ execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE} -B ${BUILD} ${ARGS} -DKNOS
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD} --prefix ${BUILD}/prefix OUTPUT_QUIET
                 COMMAND_ERROR_IS_FATAL ANY)
 foreach(file include/knossos/knossos.hpp include/knossos/vmap.hpp share/cmake/knossos/knossosConfig.cmake
-             share/pkgconfig/knossos.pc share/doc/knossos/LICENSE share/doc/knossos/CHANGELOG.md)
+             share/pkgconfig/knossos.pc share/pkgconfig/knossos-gcc.pc share/pkgconfig/knossos-clang.pc
+             share/doc/knossos/LICENSE share/doc/knossos/CHANGELOG.md)
   if(NOT EXISTS ${BUILD}/prefix/${file})
     message(FATAL_ERROR "not installed: ${file}")
   endif()

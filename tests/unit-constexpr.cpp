@@ -34,10 +34,11 @@ static_assert(std::get<0>(ks::vjp(poly)(2.0, 3.0, 0.5)) == 19.0);
 static_assert(ks::vjp(ks::vjp(poly))(2.0, 3.0, 0.5, 1.0, 2.0) ==
               std::tuple{0.5 * (6 * 3.0) + 2 * 0.5 * (6 * 2.0), 0.5 * (6 * 2.0) + 2 * 0.5 * (-6 * 3.0), 38.0 + 2 * -15.0});
 static_assert(std::get<1>(ks::jvp(poly)(2.0, 3.0, 1.0, 1.0)) == 38.0 - 15.0);
-// hessian: [[6y, 6x], [6x, -6y]]
-static_assert(std::get<0>(std::get<0>(ks::hessian(poly)(2.0, 3.0))) == 18.0);
-static_assert(std::get<1>(std::get<0>(ks::hessian(poly)(2.0, 3.0))) == 12.0);
-static_assert(std::get<1>(std::get<1>(ks::hessian(poly)(2.0, 3.0))) == -18.0);
+// hessian, row by row: 6y, 6x, 6x, -6y
+static_assert(std::get<0>(ks::hessian(poly)(2.0, 3.0)) == 18.0);
+static_assert(std::get<1>(ks::hessian(poly)(2.0, 3.0)) == 12.0);
+static_assert(std::get<3>(ks::hessian(poly)(2.0, 3.0)) == -18.0);
+static_assert(ks::to_matrix(ks::hessian(poly)(2.0, 3.0))[1][0] == 12.0);
 
 // rational: ((2x)(x - 2) - (x^2 + 1)) / (x - 2)^2 at x = 3: (6 - 10) / 1 = -4
 static_assert(ks::grad(rational)(3.0) == -4.0);

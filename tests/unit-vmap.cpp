@@ -168,6 +168,44 @@ TEST_CASE("into: preallocated outputs, in place, several outputs") {
   }
 }
 
+namespace {
+// An opaque function that counts its calls (lane by lane on batches).
+int opaque_calls = 0;
+constexpr auto counted_log = ks::with_derivative(
+    [](double x) {
+      ++opaque_calls;
+      return std::log(x);
+    },
+    [](auto x) { return 1 / x; });
+}  // namespace
+
+TEST_CASE("into: std::ignore for a result not wanted, which is not computed") {
+  auto f = [](auto x, auto y) { return ks::exp(x * y) + ks::sin(y); };
+  std::vector<double> x = ramp<double>(37), y = ramp<double>(37, 0.5, 1.5);
+  auto [v, dx, dy] = ks::vmap(ks::value_and_grad(f))(x, y);
+  std::vector<double> v2(37), dx2(37), dy2(37);
+  ks::vmap(ks::value_and_grad(f)).into(std::tie(v2, dx2, std::ignore), x, y);
+  CHECK(v2 == v);
+  CHECK(dx2 == dx);
+  ks::vmap(ks::value_and_grad(f)).into(std::tie(std::ignore, std::ignore, dy2), x, y);
+  CHECK(dy2 == dy);
+  // Outputs held by value (views) and by reference, mixed with std::ignore.
+  std::vector<double> buffer(74);
+  ks::vmap(ks::value_and_grad(f)).into(std::tuple{std::ignore, ks::view(buffer.data(), 37, 2), std::ignore}, x, y);
+  for (std::size_t i = 0; i < 37; ++i) CHECK(buffer[2 * i] == dx[i]);
+
+  // The work only an ignored result needs is not done: its opaque call is never made.
+  auto g = [](auto a, auto b) { return std::tuple{a * b, counted_log(b)}; };
+  std::vector<double> prod(37), logs(37);
+  opaque_calls = 0;
+  ks::vmap(g).into(std::tie(prod, std::ignore), x, y);
+  CHECK(opaque_calls == 0);
+  CHECK(prod[5] == x[5] * y[5]);
+  ks::vmap(g).into(std::tie(std::ignore, logs), x, y);
+  CHECK(opaque_calls >= 37);
+  CHECK(logs[5] == doctest::Approx(std::log(y[5])));
+}
+
 TEST_CASE("size mismatches and overlaps throw, naming the sizes, and write nothing") {
   auto x = ramp<double>(8);
   auto y = ramp<double>(7);

@@ -1,7 +1,7 @@
 # Cross-compiling knossos's tests for 64-bit ARM on Debian: g++-aarch64-linux-gnu,
 # with the tests run under qemu-user (qemu-aarch64) when it is installed.
 #   cmake --preset aarch64          (or -DCMAKE_TOOLCHAIN_FILE=this file)
-# Eigen, xsimd, Boost and doctest are header-only and arch-independent, so the
+# Eigen, xsimd and doctest are header-only and arch-independent, so the
 # host's copies in /usr/include serve. They are searched after the cross compiler's
 # own directories (-idirafter), so the C and C++ library headers stay the aarch64
 # ones; the compiler then reports /usr/include as one of its own directories, and
@@ -14,7 +14,7 @@ set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
 set(CMAKE_CXX_FLAGS_INIT "-idirafter /usr/include -Wno-psabi")
 
 set(CMAKE_FIND_ROOT_PATH /usr/aarch64-linux-gnu)
-# Debian installs the package configs of xsimd and Boost in the host's multiarch
+# Debian installs the package configs of xsimd and Eigen in the host's multiarch
 # directory; for header-only packages they fit any target.
 list(APPEND CMAKE_PREFIX_PATH /usr/lib/${CMAKE_HOST_SYSTEM_PROCESSOR}-linux-gnu/cmake)
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)

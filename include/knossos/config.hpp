@@ -18,6 +18,22 @@
 // ...) does not compile at -O0 -march=native on AVX-512 machines. The optimised build's
 // inline functions are restored under the same names before xsimd is read. (Include
 // knossos before xsimd for this to apply.)
+// g++ 12 warns inside its own AVX-512 headers once their functions are inlined into
+// user code (-Wuninitialized / -Wmaybe-uninitialized on the deliberate self-
+// initialisation `__m512 __Y = __Y;` of _mm512_undefined_*, GCC PR 105593, fixed in
+// g++ 13): hundreds of warnings in a user's -Wall build. g++ decides whether to warn
+// from the pragmas in force where the warned code was read, so reading those headers
+// here, under these pragmas, silences exactly those warnings and nothing in user code.
+// (As for the -O0 fix below, this needs knossos included before anything that reads
+// <immintrin.h>.)
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13 && (defined(__x86_64__) || defined(__i386__))
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
+
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && defined(__AVX512BW__)
 #include <immintrin.h>
 #undef _mm512_mask_blend_epi8

@@ -5,6 +5,11 @@
 // grad(grad(f)), vmap(vjp(f)), ... Docs: docs/derivatives.md
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+
 #include <knossos/lift.hpp>
 
 namespace ks::detail {
@@ -195,6 +200,9 @@ struct jvp_fn : transform_of<jvp_fn<F>, F> {
   };
 };
 
+// The n * n second derivatives, row by row (d2f/dx_i dx_j is result i * n + j): flat,
+// as every knossos function's results are, so the same shape holds on numbers, inside
+// a trace and under vmap. ks::to_matrix gives them as rows.
 template <class F>
 struct hessian_fn : transform_of<hessian_fn<F>, F> {
   [[no_unique_address]] F f;
@@ -213,21 +221,28 @@ struct hessian_fn : transform_of<hessian_fn<F>, F> {
     }
     return h;
   };
-  // n x n values as a tuple of n rows (one argument: a number).
-  template <std::size_t N, class R>
-  static constexpr auto shape(R const& r) {
-    if constexpr (N == 1)
-      return r;
-    else
-      return [&]<std::size_t... I>(std::index_sequence<I...>) {
-        return std::tuple{row<I * N>(r, std::make_index_sequence<N>{})...};
-      }(std::make_index_sequence<N>{});
-  }
-  template <std::size_t First, class R, std::size_t... J>
-  static constexpr auto row(R const& r, std::index_sequence<J...>) {
-    return std::tuple{std::get<First + J>(r)...};
-  }
 };
+
+// The values of a result: one value, or a std::tuple of values of one type.
+template <class R>
+struct result_values {
+  using type = R;
+  static constexpr std::size_t size = 1;
+};
+template <class T, class... Ts>
+struct result_values<std::tuple<T, Ts...>> {
+  static_assert((std::is_same_v<T, Ts> && ...),
+                "ks::to_array / ks::to_matrix: expected one value or a std::tuple of values of one type");
+  using type = T;
+  static constexpr std::size_t size = 1 + sizeof...(Ts);
+};
+
+// n for n * n values (a Hessian's), else 0.
+constexpr std::size_t square_side(std::size_t count) {
+  for (std::size_t n = 1; n * n <= count; ++n)
+    if (n * n == count) return n;
+  return 0;
+}
 
 template <class F>
 constexpr void check_function() {
@@ -273,12 +288,39 @@ constexpr auto jvp(F const& f) {
   return detail::jvp_fn<decltype(ks::lift(f))>{{}, ks::lift(f)};
 }
 
-/// Second derivatives: for one argument a scalar, for n arguments an n-by-n nested
-/// std::tuple, H[i][j] = d2f / dx_i dx_j. Docs: docs/derivatives.md
+/// Second derivatives: for one argument a scalar, for n arguments a std::tuple of the
+/// n * n values row by row (d2f / dx_i dx_j is element i * n + j), the same on numbers,
+/// in a trace and under vmap; ks::to_matrix gives rows. Docs: docs/derivatives.md
 template <class F>
 constexpr auto hessian(F const& f) {
   detail::check_function<F>();
   return detail::hessian_fn<decltype(ks::lift(f))>{{}, ks::lift(f)};
+}
+
+/// The results of a knossos function (a number or a std::tuple of values of one type:
+/// a gradient, value_and_grad's results, a Hessian's n * n values, arrays from vmap) as
+/// a std::array, in order. Docs: docs/derivatives.md
+template <class R>
+constexpr auto to_array(R const& r) {
+  using V = detail::result_values<R>;
+  if constexpr (detail::is_std_tuple_v<R>)
+    return std::apply([](auto const&... v) { return std::array<typename V::type, V::size>{v...}; }, r);
+  else
+    return std::array<R, 1>{r};
+}
+
+/// n * n values in row order (what ks::hessian returns) as an n x n std::array of rows,
+/// so H[i][j] = d2f / dx_i dx_j. Docs: docs/derivatives.md
+template <class R>
+constexpr auto to_matrix(R const& r) {
+  using V = detail::result_values<R>;
+  constexpr std::size_t n = detail::square_side(V::size);
+  static_assert(n > 0, "ks::to_matrix: expected n * n values in row order, as ks::hessian returns");
+  auto const flat = ks::to_array(r);
+  std::array<std::array<typename V::type, n>, n> m{};
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = 0; j < n; ++j) m[i][j] = flat[i * n + j];
+  return m;
 }
 
 }  // namespace ks

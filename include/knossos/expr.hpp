@@ -27,6 +27,17 @@ struct expr_tag {
                   "write ks::select(cond, a, b) instead");
     return false;
   }
+  // std::exp(x) on a traced x: <cmath> has no overload for it, and the compilers would
+  // list every one they tried (two hundred lines) without naming the fix. Through this
+  // conversion std::exp(double) is the one chosen, and this message the first error.
+  // (operator bool above stays the better match for a condition.)
+  template <class T = void>
+  constexpr operator double() const {
+    static_assert(always_false<T>,
+                  "knossos: a traced value is not a number: use ks::exp, ks::sqrt, ks::pow, ... instead of std::exp, "
+                  "std::sqrt, std::pow, ... (<cmath> cannot take it)");
+    return 0;
+  }
 };
 
 template <class T>

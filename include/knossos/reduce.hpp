@@ -113,11 +113,12 @@ concept reduction_op = requires(Op const& op, xsimd::batch<float> b, float x) {
 // ks::reduce(f, op) without an init: the op's identity.
 struct no_init {};
 
-// What the loop does with each result of the per-element function: drop it, combine
-// it into accumulator `index`, or store it into output array `index`.
-enum class role_kind { drop, accumulate, store };
+// What the loop does with each result of the per-element function: combine it into
+// accumulator `index`, or store it into output array `index`. (A result not wanted is
+// not one: it is pruned from the function, see pick_fn.)
+enum class role_kind { accumulate, store };
 struct result_role {
-  role_kind kind = role_kind::drop;
+  role_kind kind = role_kind::accumulate;
   std::size_t index = 0;
 };
 
@@ -176,7 +177,7 @@ KS_INLINE acc_set<B, NA> identity_set(Op const&) {
   return r;
 }
 
-// One batch at i: evaluate, then accumulate, store (scaled when Scale) or drop each result.
+// One batch at i: evaluate, then accumulate or store (scaled when Scale) each result.
 template <class B, bool Contiguous, auto IsArray, auto Roles, bool Scale, class Fn, class Op, std::size_t NI,
           std::size_t NO, std::size_t NA, class T, std::size_t... I, std::size_t... K>
 KS_INLINE void reduce_step(Fn const& fn, [[maybe_unused]] Op const& op, std::size_t i,
@@ -417,9 +418,6 @@ inline constexpr bool number_output = std::is_lvalue_reference_v<O> &&
                                       std::is_arithmetic_v<std::remove_reference_t<O>> &&
                                       !std::is_const_v<std::remove_reference_t<O>>;
 
-template <class O>
-inline constexpr bool is_ignore_v = std::is_same_v<std::remove_cvref_t<O>, std::remove_cvref_t<decltype(std::ignore)>>;
-
 // ---------------------------------------------------------------------------------
 // The reduction objects.
 
@@ -430,29 +428,26 @@ struct reduction {
   [[no_unique_address]] Op op;
   [[no_unique_address]] Init init;
 
-  static constexpr std::string_view name() {
-    if constexpr (Mean)
-      return "ks::mean";
-    else if constexpr (std::is_same_v<Op, op_sum_t> && std::is_same_v<Init, no_init>)
-      return "ks::sum";
-    else
-      return "ks::reduce";
-  }
+  // The function the user called, for the messages.
+  static constexpr entry who = Mean                                                             ? entry::mean
+                               : std::is_same_v<Op, op_sum_t> && std::is_same_v<Init, no_init> ? entry::sum
+                                                                                                : entry::reduce;
+  static constexpr std::string_view name() { return entry_name(who); }
 
   /// The reduction of f over the arrays (and broadcast numbers) a..., as a number of
   /// the arrays' element type.
   template <class... A>
   auto operator()(A const&... a) const {
-    if constexpr (arguments_valid<A...>()) {
-      static_assert(F::template accepts<sizeof...(A)>,
-                    "ks::sum / ks::mean / ks::reduce: f cannot be called with this many arguments");
+    if constexpr (arguments_valid<who, A...>()) {
+      KS_ASSERT_NAMED(who, F::template accepts<sizeof...(A)>,
+                      "(f): f cannot be called with this many arguments, or its parameters are not `auto`");
       constexpr std::size_t outs = [] {
         if constexpr (F::template accepts<sizeof...(A)>)
           return F::template outputs<sizeof...(A)>;
         else
           return std::size_t{1};
       }();
-      static_assert(outs == 1, "ks::sum / ks::mean / ks::reduce: f must return one value");
+      KS_ASSERT_NAMED(who, outs == 1, "(f): f must return one value");
       if constexpr (F::template accepts<sizeof...(A)> && outs == 1) {
         constexpr std::array<result_role, 1> roles{result_role{role_kind::accumulate, 0}};
         std::tuple<> none;
@@ -525,7 +520,7 @@ struct reduction_grad {
   /// std::tuple (value, d/da0, d/da1, ...); grad one gradient or a std::tuple of them.
   template <class... A>
   auto operator()(A const&... a) const {
-    if constexpr (arguments_valid<A...>() && args_ok<A...>()) {
+    if constexpr (arguments_valid<R::who, A...>() && args_ok<A...>()) {
       using T = typename first_element<A...>::type;
       static constexpr auto c = chosen<sizeof...(A)>();
       std::tuple<A const&...> args{a...};
@@ -558,7 +553,7 @@ struct reduction_grad {
   /// (except, under ks::par, one partial result per chunk).
   template <class Out, class... A>
   auto into(Out&& out, A const&... a) const {
-    if constexpr (arguments_valid<A...>() && args_ok<A...>()) {
+    if constexpr (arguments_valid<R::who, A...>() && args_ok<A...>()) {
       auto outs = as_output_tuple(out);
       return into_valid(outs, a...);
     }
@@ -568,10 +563,11 @@ struct reduction_grad {
   static constexpr bool args_ok() {
     constexpr std::size_t n = sizeof...(A);
     using Fn = typename R::function_type;
-    static_assert(Fn::template accepts<n>, "ks::grad(ks::sum(f)): f cannot be called with this many arguments");
+    KS_ASSERT_NAMED(R::who, Fn::template accepts<n>,
+                    "(f): f cannot be called with this many arguments, or its parameters are not `auto`");
     if constexpr (Fn::template accepts<n>) {
-      static_assert(Fn::template outputs<n> == 1, "ks::grad(ks::sum(f)): f must return one value");
-      static_assert(((Is < n) && ...), "ks::grad<I...>(ks::sum(f)): an argument index is out of range");
+      KS_ASSERT_NAMED(R::who, Fn::template outputs<n> == 1, "(f): f must return one value");
+      KS_ASSERT_NAMED(R::who, ((Is < n) && ...), "(f) under ks::grad<I...>: an argument index is out of range");
       return Fn::template outputs<n> == 1 && ((Is < n) && ...);
     } else {
       return false;
@@ -585,9 +581,9 @@ struct reduction_grad {
     static constexpr auto c = chosen<ni>();
     constexpr std::size_t ng = c.size();
     using O = std::remove_cvref_t<Outs>;
-    static_assert(std::tuple_size_v<O> == ng,
-                  "ks::value_and_grad(ks::sum(f)).into(outs, args...): pass one output per gradient (std::tie of "
-                  "several; std::ignore for one not wanted)");
+    KS_ASSERT_NAMED(R::who, std::tuple_size_v<O> == ng,
+                    "(f) under ks::value_and_grad / ks::grad: .into(outs, args...) takes one output per gradient "
+                    "(std::tie of several; std::ignore for one not wanted)");
     if constexpr (std::tuple_size_v<O> == ng) {
       static constexpr std::array<bool, ni> is_array{is_array_v<A>...};
       // For each gradient: 0 ignored, 1 an array output, 2 a number output.
@@ -598,55 +594,72 @@ struct reduction_grad {
         return ((kinds[J] != 1 || is_array_v<std::tuple_element_t<J, O>>) && ...) &&
                ((kinds[J] != 2 || number_output<std::tuple_element_t<J, O>>) && ...);
       }(std::make_index_sequence<ng>{});
-      static_assert(outputs_ok, "ks::value_and_grad(ks::sum(f)).into: the output for an array argument must be an "
-                                "array, for a broadcast number a number variable (or std::ignore)");
-      constexpr std::size_t no = [] {
-        std::size_t k = 0;
-        for (int kind : kinds) k += kind == 1;
-        return k;
-      }();
+      KS_ASSERT_NAMED(R::who, outputs_ok,
+                      "(f) under ks::value_and_grad / ks::grad: .into: the output for an array argument must be an "
+                      "array, for a broadcast number a number variable (or std::ignore)");
       constexpr std::size_t na = [] {
         std::size_t k = WithValue ? 1 : 0;
         for (int kind : kinds) k += kind == 2;
         return k;
       }();
-      // Roles of the per-element function's results (value first for WithValue).
+      // The results of value_and_grad(f) or grad<I...>(f) wanted (the value first for
+      // WithValue), the others pruned away, and the role of each.
+      static constexpr std::size_t first_grad = WithValue ? 1 : 0;
+      static constexpr std::size_t n_wanted = [] {
+        std::size_t k = first_grad;
+        for (int kind : kinds) k += kind != 0;
+        return k;
+      }();
+      KS_ASSERT_NAMED(R::who, n_wanted > 0, "(f) under ks::grad: .into: every output is std::ignore: there is nothing to compute");
+      static constexpr auto wanted = [] {
+        std::array<std::size_t, n_wanted> w{};
+        std::size_t k = 0;
+        if (WithValue) w[k++] = 0;
+        for (std::size_t j = 0; j < ng; ++j)
+          if (kinds[j] != 0) w[k++] = first_grad + j;
+        return w;
+      }();
       static constexpr auto roles = [] {
-        std::array<result_role, ng + (WithValue ? 1 : 0)> rs{};
+        std::array<result_role, n_wanted> rs{};
         std::size_t store = 0, acc = 0, k = 0;
         if (WithValue) rs[k++] = {role_kind::accumulate, acc++};
         for (int kind : kinds)
-          rs[k++] = kind == 0   ? result_role{}
-                    : kind == 1 ? result_role{role_kind::store, store++}
-                                : result_role{role_kind::accumulate, acc++};
+          if (kind != 0) rs[k++] = kind == 1 ? result_role{role_kind::store, store++} : result_role{role_kind::accumulate, acc++};
         return rs;
       }();
-      if constexpr (outputs_ok) {
+      if constexpr (outputs_ok && n_wanted > 0) {
         // The array outputs, in order, as their own tuple, and the argument of each.
-        auto arrays = [&]<std::size_t... J>(std::index_sequence<J...>) {
-          return std::tuple_cat([&]<std::size_t Jj>(std::integral_constant<std::size_t, Jj>) {
-            using X = std::tuple_element_t<Jj, O>;
-            if constexpr (kinds[Jj] == 1)
-              return std::tuple<std::conditional_t<std::is_lvalue_reference_v<X>, X, std::remove_cvref_t<X>>>(
-                  std::get<Jj>(outs));
-            else
-              return std::tuple<>{};
-          }(std::integral_constant<std::size_t, J>{})...);
-        }(std::make_index_sequence<ng>{});
-        static constexpr auto out_arg = [] {
-          std::array<std::size_t, no> args{};
+        static constexpr std::size_t n_arrays = [] {
+          std::size_t k = 0;
+          for (int kind : kinds) k += kind == 1;
+          return k;
+        }();
+        static constexpr auto array_at = [] {
+          std::array<std::size_t, n_arrays> p{};
           std::size_t k = 0;
           for (std::size_t j = 0; j < ng; ++j)
-            if (kinds[j] == 1) args[k++] = c[j];
+            if (kinds[j] == 1) p[k++] = j;
+          return p;
+        }();
+        auto arrays = elements_at<array_at>(outs);
+        static constexpr auto out_arg = [] {
+          std::array<std::size_t, array_at.size()> args{};
+          for (std::size_t k = 0; k < array_at.size(); ++k) args[k] = c[array_at[k]];
           return args;
         }();
-        auto g = [&] {
+        auto all = [&] {
           if constexpr (WithValue)
             return ks::value_and_grad(r.f);
           else
             return ks::grad<Is...>(r.f);
         }();
-        static_assert(outputs_valid<T>(std::type_identity<decltype(arrays)>{}));
+        auto g = [&] {
+          if constexpr (n_wanted == first_grad + ng)
+            return all;
+          else
+            return detail::pick<wanted>(all);
+        }();
+        static_assert(outputs_valid<R::who, T>(std::type_identity<decltype(arrays)>{}));
         auto totals = r.template run<roles, na>(g, op_sum, arrays, out_arg, a...);
         if constexpr (WithValue) totals[0] = r.with_init(totals[0]);
         // Write the gradients of broadcast numbers.

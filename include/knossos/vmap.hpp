@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -190,40 +191,68 @@ constexpr argument_kind kind_of() {
 template <argument_kind K, class... A>
 inline constexpr bool any_kind = ((kind_of<A>() == K) || ...);
 
+// The function a user called, which the compile-time messages name: vmap, or a
+// reduction (reduce.hpp), whose arguments follow vmap's rules.
+enum class entry { vmap, sum, mean, reduce };
+
+constexpr std::string_view entry_name(entry e) {
+  switch (e) {
+    case entry::sum: return "ks::sum";
+    case entry::mean: return "ks::mean";
+    case entry::reduce: return "ks::reduce";
+    default: return "ks::vmap";
+  }
+}
+
+// static_assert(cond, "<the name of entry E>" text): a message must be a string
+// literal, so each name is written out. Used in templates where cond depends on a
+// template parameter (the branches not taken are not checked).
+#define KS_ASSERT_NAMED(E, cond, text)                                        \
+  if constexpr ((E) == ::ks::detail::entry::vmap) {                           \
+    static_assert(cond, "ks::vmap" text);                                     \
+  } else if constexpr ((E) == ::ks::detail::entry::sum) {                     \
+    static_assert(cond, "ks::sum" text);                                      \
+  } else if constexpr ((E) == ::ks::detail::entry::mean) {                    \
+    static_assert(cond, "ks::mean" text);                                     \
+  } else {                                                                    \
+    static_assert(cond, "ks::reduce" text);                                   \
+  }
+
 // The Eigen objects and tensors that need an adapter header, or an .eval(): shared by
 // the checks of arguments and of outputs.
-template <class... A>
+template <entry E, class... A>
 constexpr bool eigen_kinds_valid() {
-  static_assert(!any_kind<argument_kind::eigen_without_header, A...>,
-                "ks::vmap: Eigen objects are arrays only with #include <knossos/eigen.hpp>");
-  static_assert(!any_kind<argument_kind::eigen_expression, A...>,
-                "ks::vmap: an Eigen expression (a product such as W * X, a sum, ...) is not stored in memory: "
-                "pass (W * X).eval(), or compute it inside f");
-  static_assert(!any_kind<argument_kind::tensor_without_header, A...>,
-                "ks::vmap: Eigen::Tensor, TensorMap and TensorFixedSize are arrays with "
-                "#include <knossos/eigen_tensor.hpp> (other tensor expressions: evaluate them into a Tensor)");
+  KS_ASSERT_NAMED(E, !(any_kind<argument_kind::eigen_without_header, A...>),
+                  ": Eigen objects are arrays only with #include <knossos/eigen.hpp>");
+  KS_ASSERT_NAMED(E, !(any_kind<argument_kind::eigen_expression, A...>),
+                  ": an Eigen expression (a product such as W * X, a sum, ...) is not stored in memory: "
+                  "pass (W * X).eval(), or compute it inside f");
+  KS_ASSERT_NAMED(E, !(any_kind<argument_kind::tensor_without_header, A...>),
+                  ": Eigen::Tensor, TensorMap and TensorFixedSize are arrays with "
+                  "#include <knossos/eigen_tensor.hpp> (other tensor expressions: evaluate them into a Tensor)");
   return !any_kind<argument_kind::eigen_without_header, A...> && !any_kind<argument_kind::eigen_expression, A...> &&
          !any_kind<argument_kind::tensor_without_header, A...>;
 }
 
-// Checks the arguments of vmap(f)(a...) (or of vmap(f).into(out, a...)), one message
-// for one mistake. Called where a constant is needed, so that g++ and clang check
-// it before anything else in the call: the message is the first error.
-template <class... A>
+// Checks the arguments of vmap(f)(a...) (or of vmap(f).into(out, a...), or of a
+// reduction E), one message for one mistake. Called where a constant is needed, so that
+// g++ and clang check it before anything else in the call: the message is the first
+// error.
+template <entry E, class... A>
 constexpr bool arguments_valid() {
   using T = typename first_element<A...>::type;
-  constexpr bool eigen_ok = eigen_kinds_valid<A...>();
-  static_assert(!any_kind<argument_kind::other, A...>,
-                "ks::vmap(f)(args...): each argument must be an array (std::vector, std::array, std::span or another "
-                "contiguous range; ks::view(ptr, n[, stride]); Eigen objects with <knossos/eigen.hpp>; a type with "
-                "a ks::array_traits specialisation) or a number");
+  constexpr bool eigen_ok = eigen_kinds_valid<E, A...>();
+  KS_ASSERT_NAMED(E, !(any_kind<argument_kind::other, A...>),
+                  "(f)(args...): each argument must be an array (std::vector, std::array, std::span or another "
+                  "contiguous range; ks::view(ptr, n[, stride]); Eigen objects with <knossos/eigen.hpp>; a type with "
+                  "a ks::array_traits specialisation) or a number");
   constexpr bool kinds_ok = eigen_ok && !any_kind<argument_kind::other, A...>;
   constexpr bool has_array = any_kind<argument_kind::array, A...>;
-  static_assert(!kinds_ok || has_array, "ks::vmap(f)(args...): at least one argument must be an array");
+  KS_ASSERT_NAMED(E, (!kinds_ok || has_array), "(f)(args...): at least one argument must be an array");
   if constexpr (kinds_ok && has_array) {
-    static_assert(is_element<T>::value, "ks::vmap: arrays of float or double only");
-    static_assert(!is_element<T>::value || elements_agree<T, A...>(),
-                  "ks::vmap: all arrays must have the same element type");
+    KS_ASSERT_NAMED(E, is_element<T>::value, ": arrays of float or double only");
+    KS_ASSERT_NAMED(E, (!is_element<T>::value || elements_agree<T, A...>()),
+                    ": all arrays must have the same element type");
     return is_element<T>::value && elements_agree<T, A...>();
   } else {
     return false;
@@ -231,22 +260,93 @@ constexpr bool arguments_valid() {
 }
 
 // Checks the outputs of vmap(f).into(outs..., a...): writable arrays of T.
-template <class T, class... O>
+template <entry E, class T, class... O>
 constexpr bool outputs_valid(std::type_identity<std::tuple<O...>>) {
-  if constexpr (!eigen_kinds_valid<O...>()) {
+  if constexpr (!eigen_kinds_valid<E, O...>()) {
     return false;
   } else {
-    static_assert((is_array_v<O> && ...), "ks::vmap(f).into: outputs must be arrays");
+    KS_ASSERT_NAMED(E, (is_array_v<O> && ...), "(f).into: outputs must be arrays (or std::ignore)");
     if constexpr ((is_array_v<O> && ...)) {
       constexpr bool writable = (requires(O& o) {
         { array_traits<std::remove_cvref_t<O>>::describe(o) } -> std::same_as<plane<T>>;
       } && ...);
-      static_assert(writable, "ks::vmap(f).into: outputs must be writable arrays of the inputs' element type");
+      KS_ASSERT_NAMED(E, writable, "(f).into: outputs must be writable arrays of the inputs' element type");
       return writable;
     } else {
       return false;
     }
   }
+}
+
+// An output not wanted: its result is not computed (see pick_fn).
+template <class O>
+inline constexpr bool is_ignore_v = std::is_same_v<std::remove_cvref_t<O>, std::remove_cvref_t<decltype(std::ignore)>>;
+
+// The positions of the elements of a std::tuple type that are not std::ignore.
+template <class Tuple>
+constexpr auto wanted_positions() {
+  return []<std::size_t... J>(std::index_sequence<J...>) {
+    constexpr std::array<bool, sizeof...(J)> wanted{!is_ignore_v<std::tuple_element_t<J, Tuple>>...};
+    std::array<std::size_t, (std::size_t{!is_ignore_v<std::tuple_element_t<J, Tuple>>} + ... + 0)> p{};
+    std::size_t k = 0;
+    for (std::size_t j = 0; j < wanted.size(); ++j)
+      if (wanted[j]) p[k++] = j;
+    return p;
+  }(std::make_index_sequence<std::tuple_size_v<Tuple>>{});
+}
+
+// The elements of t at positions P (a std::array), as a tuple: references stay
+// references, anything else is copied.
+template <auto P, class Tuple>
+auto elements_at(Tuple& t) {
+  return [&]<std::size_t... J>(std::index_sequence<J...>) {
+    return std::tuple<std::conditional_t<std::is_lvalue_reference_v<std::tuple_element_t<P[J], Tuple>>,
+                                         std::tuple_element_t<P[J], Tuple>,
+                                         std::remove_cvref_t<std::tuple_element_t<P[J], Tuple>>>...>(
+        std::get<P[J]>(t)...);
+  }(std::make_index_sequence<P.size()>{});
+}
+
+// Results K... of the knossos function F: its program with the other results pruned,
+// so the work only they needed is not done (an ignored output of vmap(f).into, an
+// ignored gradient of a reduction), whatever the optimiser would have removed.
+template <class F, std::size_t... K>
+struct pick_fn : kfunction<pick_fn<F, K...>> {
+  [[no_unique_address]] F f;
+
+  template <std::size_t N>
+  static constexpr bool compile_time = F::template compile_time<N>;
+  template <std::size_t N>
+  static constexpr bool accepts = F::template accepts<N>;
+  template <std::size_t N>
+  static constexpr std::size_t outputs = sizeof...(K);
+
+  template <std::size_t N>
+  constexpr std::vector<int> trace_into(builder& b, int const* args) const {
+    auto const all = f.template trace_into<N>(b, args);
+    return {all[K]...};
+  }
+  template <std::size_t N>
+  static constexpr std::vector<int> static_into(builder& b, int const* args) {
+    auto const all = detail::static_graph_into<F, N>(b, args);
+    return {all[K]...};
+  }
+  template <std::size_t N>
+  constexpr void numbers(long double*& out) const {
+    f.template numbers<N>(out);
+  }
+  template <std::size_t N>
+  static constexpr void check() {
+    F::template check<N>();
+  }
+};
+
+// pick_fn of the results at positions P (a std::array).
+template <auto P, class F>
+auto pick(F const& f) {
+  return [&]<std::size_t... J>(std::index_sequence<J...>) {
+    return pick_fn<F, P[J]...>{{}, f};
+  }(std::make_index_sequence<P.size()>{});
 }
 
 // One loop argument: an array (pointer and stride along the loop), or a broadcast scalar.
@@ -661,12 +761,6 @@ template <class F, bool Parallel>
 struct vmap_fn {
   F f;  // a knossos function (see ks::lift)
 
-  template <class B, auto IsArray, class T, std::size_t NI, std::size_t NO>
-  bool run_contiguous(std::array<plane<T const>, NI> const& in, std::array<T, NI> const& scalars,
-                      std::array<plane<T>, NO> const& out) const {
-    return run_contiguous_impl<B, IsArray>(f, in, scalars, out, Parallel);
-  }
-
   // The result type of f on batches of T, for arguments A...
   template <class T, class... A>
   using batch_result_t = decltype(std::declval<F const&>()(
@@ -676,15 +770,16 @@ struct vmap_fn {
   /// like the first array (a std::tuple of them when f returns several values).
   template <class... A>
   auto operator()(A const&... a) const {
-    if constexpr (arguments_valid<A...>()) return apply_valid(a...);
+    if constexpr (arguments_valid<entry::vmap, A...>()) return apply_valid(a...);
   }
 
   /// Evaluate f over a..., writing into preallocated outputs: one array, or std::tie of
-  /// several when f returns several values. No allocation; an output may be one of the
-  /// inputs (in place). Sizes are checked before anything is written.
+  /// several when f returns several values, std::ignore for a result not wanted (it is
+  /// not computed). No allocation; an output may be one of the inputs (in place).
+  /// Sizes are checked before anything is written.
   template <class Out, class... A>
   void into(Out&& out, A const&... a) const {
-    if constexpr (arguments_valid<A...>()) into_valid(out, a...);
+    if constexpr (arguments_valid<entry::vmap, A...>()) into_valid(out, a...);
   }
 
   template <class... A>
@@ -717,15 +812,25 @@ struct vmap_fn {
     using R = batch_result_t<T, A...>;
     constexpr std::size_t no = result_count<R>;
     auto outs = as_output_tuple(out);
-    static_assert(std::tuple_size_v<decltype(outs)> == no,
-                  "ks::vmap(f).into(out, args...): pass one output per result of f (std::tie(a, b) for two)");
-    if constexpr (std::tuple_size_v<decltype(outs)> == no &&
-                  outputs_valid<T>(std::type_identity<decltype(outs)>{}))
-      run_loop(outs, a...);
+    using O = decltype(outs);
+    static_assert(std::tuple_size_v<O> == no,
+                  "ks::vmap(f).into(out, args...): pass one output per result of f (std::tie(a, b) for two; "
+                  "std::ignore for one not wanted)");
+    if constexpr (std::tuple_size_v<O> == no) {
+      static constexpr auto wanted = wanted_positions<O>();
+      static_assert(wanted.size() > 0, "ks::vmap(f).into: every output is std::ignore: there is nothing to compute");
+      auto kept = elements_at<wanted>(outs);
+      if constexpr (wanted.size() > 0 && outputs_valid<entry::vmap, T>(std::type_identity<decltype(kept)>{})) {
+        if constexpr (wanted.size() == no)
+          run_loop(f, outs, a...);
+        else
+          run_loop(detail::pick<wanted>(f), kept, a...);
+      }
+    }
   }
 
-  template <class Outs, class... A>
-  void run_loop(Outs& outs, A const&... a) const {
+  template <class Fn, class Outs, class... A>
+  void run_loop(Fn const& fn, Outs& outs, A const&... a) const {
     using T = typename first_element<A...>::type;
     using B = xsimd::batch<T>;
     constexpr std::size_t ni = sizeof...(A);
@@ -758,14 +863,14 @@ struct vmap_fn {
           ...);
     }(std::make_index_sequence<no>{});
 
-    if (run_contiguous<B, is_array>(in_planes, scalars, out_planes)) return;
+    if (run_contiguous_impl<B, is_array>(fn, in_planes, scalars, out_planes, Parallel)) return;
     auto const plan = plan_loop<T>(in_planes, is_array, scalars, out_planes);
     if (plan.inner == 0) return;
     std::size_t total = plan.inner * plan.outer;
     if (!Parallel || total < par_threshold) {
       for (std::size_t o = 0; o < plan.outer; ++o) {
         auto [s, d] = plan.run(o);
-        run_segment<B, is_array>(f, 0, plan.inner, s, d, plan.contiguous);
+        run_segment<B, is_array>(fn, 0, plan.inner, s, d, plan.contiguous);
       }
     } else {
       std::size_t per = (plan.inner + par_chunk - 1) / par_chunk;
@@ -774,7 +879,7 @@ struct vmap_fn {
         std::size_t begin = (item % per) * par_chunk;
         std::size_t end = std::min(plan.inner, begin + par_chunk);
         auto [s, d] = plan.run(o);
-        run_segment<B, is_array>(f, begin, end, s, d, plan.contiguous);
+        run_segment<B, is_array>(fn, begin, end, s, d, plan.contiguous);
       });
     }
   }

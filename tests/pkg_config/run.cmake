@@ -1,13 +1,17 @@
-# A consumer that uses only pkg-config: cflags from the installed knossos.pc (no Eigen),
-# one compiler call, the program run, its version compared with pkg-config's; then one
-# with the Eigen adapter, from `pkg-config --cflags knossos eigen3`.
-#   cmake -DPREFIX=<install prefix> -DCXX=<compiler> -DSOURCE=<consumer.cpp>
-#         -DEIGEN_SOURCE=<consumer_eigen.cpp> -DBUILD=<dir> -P run.cmake
+# A consumer that uses only pkg-config: cflags from the installed knossos.pc (or
+# MODULE, e.g. knossos-clang), one compiler call with exactly those flags and
+# -std=c++20, the program run, the version it prints compared with pkg-config's; then,
+# given EIGEN_SOURCE, one with the Eigen adapter, from `pkg-config --cflags knossos eigen3`.
+#   cmake -DPREFIX=<install prefix> -DCXX=<compiler> -DSOURCE=<consumer.cpp> -DBUILD=<dir>
+#         [-DMODULE=...] [-DEIGEN_SOURCE=<consumer_eigen.cpp>] -P run.cmake
 find_program(PKG_CONFIG pkg-config REQUIRED)
 set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
-execute_process(COMMAND ${PKG_CONFIG} --cflags knossos OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE
+if(NOT MODULE)
+  set(MODULE knossos)
+endif()
+execute_process(COMMAND ${PKG_CONFIG} --cflags ${MODULE} OUTPUT_VARIABLE cflags OUTPUT_STRIP_TRAILING_WHITESPACE
                 COMMAND_ERROR_IS_FATAL ANY)
-execute_process(COMMAND ${PKG_CONFIG} --modversion knossos OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE
+execute_process(COMMAND ${PKG_CONFIG} --modversion ${MODULE} OUTPUT_VARIABLE version OUTPUT_STRIP_TRAILING_WHITESPACE
                 COMMAND_ERROR_IS_FATAL ANY)
 string(FIND "${cflags}" "-I${PREFIX}/share/pkgconfig/../../include" at)  # not MATCHES: the prefix may hold a '+'
 if(at EQUAL -1)
@@ -21,7 +25,10 @@ execute_process(COMMAND ${BUILD}/consumer OUTPUT_VARIABLE printed OUTPUT_STRIP_T
 if(NOT printed STREQUAL version)
   message(FATAL_ERROR "the headers say ${printed}, knossos.pc says ${version}")
 endif()
-message(STATUS "pkg-config consumer built and ran: knossos ${version}, ${cflags}")
+message(STATUS "pkg-config consumer built and ran: ${MODULE} ${version}, ${cflags}")
+if(NOT EIGEN_SOURCE)
+  return()
+endif()
 execute_process(COMMAND ${PKG_CONFIG} --cflags knossos eigen3 OUTPUT_VARIABLE eigen_cflags
                 OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
 separate_arguments(eigen_cflags UNIX_COMMAND "${eigen_cflags}")
