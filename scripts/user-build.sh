@@ -23,6 +23,8 @@ for cxx in "${compilers[@]}"; do
       echo "user build with $cxx printed warnings (above)" >&2
       exit 1
     fi
-    ctest --test-dir "$dir" --output-on-failure --parallel "$(nproc)"
+    # user_warnings.* build the installed tree with fixed compilers (g++ and clang++ both),
+    # whatever this build's compiler: the dev stage has run them.
+    ctest --test-dir "$dir" --output-on-failure --parallel "$(nproc)" --exclude-regex '^user_warnings\.'
   fi
 done

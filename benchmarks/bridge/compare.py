@@ -137,7 +137,7 @@ def ratio(a, b, target):
 
 def first_call_runs(python, seed, runs, threads, log):
     """{case: [seconds or breakdown dict, ...]} from fresh processes: knossos cold (a cache
-    holding only the glue and ks-translate, copied from seed) and warm (the same cache
+    holding only the glue, the precompiled header and ks-translate, copied from seed) and warm (the same cache
     again), torch.compile cold (fresh Inductor and Triton caches) and warm, JAX."""
     out = {}
     for i in range(runs):
@@ -273,7 +273,8 @@ def main():
     if first:
         md += ["", "From knossos.vmap(relu3) / torch.compile(masks) / jax.jit(jax.vmap(relu3)) to the first forward "
                f"result, each in a fresh process (taskset -c 0-{max(threads_list) - 1}); knossos cold: a cache "
-               "holding only the glue (built once per torch version) and ks-translate.", "",
+               "holding only what is built once per installation: the glue (once per torch version), the precompiled "
+               "knossos header (once per compiler) and ks-translate.", "",
                first_call_table(first)]
     text = "\n".join(md) + "\n"
     with open(os.path.join(args.out, "RESULTS.md"), "w") as f:
