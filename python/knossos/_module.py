@@ -20,12 +20,11 @@ _FLOAT_TYPES = (torch.float32, torch.float64)
 
 def _check_args(name, arity, args):
     """A TypeError for anything the kernels cannot take; else the dtype Python numbers
-    take: torch's promotion, where tensors with dimensions decide over 0-dim ones.
-    Meta tensors (shapes without data) are taken where the operators have fake kernels."""
+    take (_number_dtype). Meta tensors (shapes without data) are taken where the operators have fake kernels."""
     if len(args) != arity:
         raise TypeError(f"{name}() takes {arity} argument{'s' if arity != 1 else ''} but {len(args)} "
                         f"{'was' if len(args) == 1 else 'were'} given")
-    dims, zero_dim = set(), set()
+    tensor = False
     for i, a in enumerate(args):
         if isinstance(a, torch.Tensor):
             if a.device.type != "cpu" and not (a.device.type == "meta" and _ops.HAS_FAKE):
@@ -41,21 +40,21 @@ def _check_args(name, arity, args):
             if a.dtype not in _FLOAT_TYPES:
                 raise TypeError(f"knossos: argument {i + 1} of {name} has dtype {a.dtype}; knossos kernels take "
                                 "torch.float32 or torch.float64 tensors (convert with .float() or .double())")
-            (dims if a.dim() > 0 else zero_dim).add(a.dtype)
+            tensor = True
         elif not (isinstance(a, numbers.Real) and not isinstance(a, bool)):
             raise TypeError(f"knossos: argument {i + 1} of {name} is a {type(a).__name__}; pass tensors or numbers")
-    deciding = dims or zero_dim
-    if not deciding:
+    if not tensor:
         raise TypeError(f"knossos: {name} needs at least one tensor argument")
-    return torch.float64 if torch.float64 in deciding else torch.float32
+    return _number_dtype(args)
 
 
 def _number_dtype(args):
-    """The dtype Python numbers among args take (see _check_args, which also checks)."""
+    """The dtype Python numbers among args take, so that they never promote the result:
+    torch's promotion, where tensors with dimensions decide over 0-dim ones."""
     zero_dim64 = False
     dims = False
     for a in args:
-        if type(a) is torch.Tensor:
+        if isinstance(a, torch.Tensor):
             if a.dim() > 0:
                 if a.dtype is torch.float64:
                     return torch.float64
@@ -63,6 +62,19 @@ def _number_dtype(args):
             elif a.dtype is torch.float64:
                 zero_dim64 = True
     return torch.float64 if zero_dim64 and not dims else torch.float32
+
+
+def _plain(args):
+    """Tensors (not subclasses) and Python floats and ints, at least one tensor: the
+    common call, which needs no checks before the kernel's own."""
+    tensor = False
+    for a in args:
+        kind = type(a)
+        if kind is torch.Tensor:
+            tensor = True
+        elif kind is not float and kind is not int:
+            return False
+    return tensor
 
 
 def _compiling():
@@ -128,32 +140,8 @@ class VMap(nn.Module):
     def forward(self, *args, **kwargs):
         """vmap(fn) over the arguments, differentiable twice: the backward is vmap(vjp(fn)).
         Arguments bind as they would to fn (defaults, keywords)."""
-        ops = self._ops
-        if ops is not None and not kwargs and len(args) == self.arity:
-            # The common calls, kept short: tensors and Python floats, in order. The
-            # kernel checks devices and dtypes itself; on an error _check_args says more.
-            numbers = tensors = False
-            for a in args:
-                kind = type(a)
-                if kind is float or kind is int:
-                    numbers = True
-                elif kind is torch.Tensor:
-                    tensors = True
-                else:
-                    break
-            else:
-                tensors = tensors or _check_args(self.function_name, self.arity, args)  # raises: no tensor
-                try:
-                    if not numbers:
-                        return ops.fwd(*args)
-                    dtype = _number_dtype(args)
-                    return ops.fwd(*[a if type(a) is torch.Tensor else self._number(a, dtype) for a in args])
-                except (TypeError, RuntimeError):
-                    _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
-                    raise
-        return self._forward(args, kwargs)
-
-    def _forward(self, args, kwargs):
+        if self._ops is not None and not kwargs and len(args) == self.arity and _plain(args):
+            return self._call(args, None)  # the common call, kept short
         if self._ops is None:  # unpickled: find the kernels in the cache (or rebuild them)
             self._load()
         if kwargs or len(args) != self.arity:
@@ -166,18 +154,21 @@ class VMap(nn.Module):
         if any(isinstance(a, torch.fx.Proxy) for a in args):  # torch.fx.symbolic_trace: record the operator
             return self._ops.fwd(*[a if isinstance(a, (torch.Tensor, torch.fx.Proxy)) else
                                    torch.tensor(float(a), dtype=torch.float64) for a in args])
-        if all(type(a) is torch.Tensor for a in args):
-            try:
-                return self._ops.fwd(*args)  # the kernel checks devices and dtypes itself
-            except (TypeError, RuntimeError):
-                _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
-                raise
-        dtype = _check_args(self.function_name, self.arity, args)
-        # Python numbers become 0-dim tensors of the result's dtype, so they never promote
-        # it; made once per value (a loss's delta, an activation's slope is the same in
-        # every call), not in every call.
-        xs = [a if isinstance(a, torch.Tensor) else self._number(a, dtype) for a in args]
-        return self._ops.fwd(*xs)
+        return self._call(args, None if _plain(args) else _check_args(self.function_name, self.arity, args))
+
+    def _call(self, args, dtype):
+        """The operator on arity arguments: tensors, and Python numbers as 0-dim tensors of
+        `dtype` (the result's, so that they never promote it; None: work it out). The
+        kernel checks the tensors itself; when it refuses them, _check_args says why if it
+        can."""
+        try:
+            if dtype is None and all(type(a) is torch.Tensor for a in args):
+                return self._ops.fwd(*args)
+            dtype = dtype or _number_dtype(args)
+            return self._ops.fwd(*[a if isinstance(a, torch.Tensor) else self._number(a, dtype) for a in args])
+        except (TypeError, RuntimeError):
+            _check_args(self.function_name, self.arity, args)  # raises with a clearer message, if it can
+            raise
 
     def _number(self, value, dtype):
         if _compiling():  # traced by torch.compile: a constant of the graph, no cache
