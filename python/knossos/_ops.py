@@ -49,6 +49,11 @@ class Operators:
         """Bits of the torch threads that ran rows in the last call of any of the ops."""
         return _glue.glue().threads_used(self.handle)
 
+    def mask_used(self):
+        """Bits of the inputs that the kernel of the last call of any of the ops was
+        specialised for as numbers (0: the general kernel ran)."""
+        return _glue.glue().mask_used(self.handle)
+
 
 def operators(function):
     """The Operators of a _build.Function, defined on first use in this process."""

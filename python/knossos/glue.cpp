@@ -59,6 +59,7 @@ struct function_entry {
   std::array<std::array<std::array<std::atomic<bool>, n_masks>, 2>, 3> requested{};
   std::array<std::optional<c10::OperatorHandle>, 3> ops{};
   std::atomic<std::uint64_t> threads{0};  // torch threads that ran rows in the last call
+  std::atomic<std::uint64_t> mask_used{0};  // the mask of the kernel the last call ran (0: the general one)
 };
 
 // Puts the kernels of a library (every variant it has) in their slots.
@@ -92,10 +93,17 @@ ks::row_fn rows_of(function_entry& e, pass p, at::ScalarType dtype, int variant,
   int const d = dtype == at::kDouble ? 1 : 0;
   auto& slots = e.rows[p][d][variant].by_mask;
   if (mask != 0 && mask < n_masks) {
-    if (ks::row_fn f = slots[mask].load(std::memory_order_acquire)) return f;
-    if (!e.requested[p][d][mask].exchange(true)) load(e, p, d, mask, /*wait=*/false);  // starts its build
-    if (ks::row_fn f = slots[mask].load(std::memory_order_acquire)) return f;
+    ks::row_fn f = slots[mask].load(std::memory_order_acquire);
+    if (!f && !e.requested[p][d][mask].exchange(true)) {
+      load(e, p, d, mask, /*wait=*/false);  // starts its build, or finds it built
+      f = slots[mask].load(std::memory_order_acquire);
+    }
+    if (f) {
+      e.mask_used.store(mask, std::memory_order_relaxed);
+      return f;
+    }
   }
+  e.mask_used.store(0, std::memory_order_relaxed);
   if (ks::row_fn f = slots[0].load(std::memory_order_acquire)) return f;
   load(e, p, d, 0, /*wait=*/true);
   ks::row_fn f = slots[0].load(std::memory_order_acquire);
@@ -408,10 +416,17 @@ std::uint64_t threads_used(std::int64_t handle) {
   return reinterpret_cast<function_entry*>(handle)->threads.load(std::memory_order_relaxed);
 }
 
+// The inputs (bits) the kernel of the function's last call was specialised for as
+// numbers; 0: the general kernel ran.
+std::uint64_t mask_used(std::int64_t handle) {
+  return reinterpret_cast<function_entry*>(handle)->mask_used.load(std::memory_order_relaxed);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(TORCH_EXTENSION_NAME, m) {
   m.def("define", &define, "Defines the operators of a knossos function");
   m.def("threads_used", &threads_used, "Torch threads that ran rows in a function's last call (bits)");
+  m.def("mask_used", &mask_used, "The number-argument mask of the kernel a function's last call ran (0: general)");
   m.def("install", &install, "Loads a kernel library built in the background into its function's slots");
 }
