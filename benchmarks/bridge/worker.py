@@ -288,8 +288,7 @@ def finish_knossos_builds():
         from knossos import _ops
 
         for ops in list(_ops._defined.values()):
-            for thread in list(ops.function._pending.values()):
-                thread.join()
+            ops.function.join_background_builds()
 
 
 def first_call(contender):

@@ -387,7 +387,7 @@ class Function:
         self.timings = {}  # (pass, dtype) -> {"compile": s, "link": s} this process spent building it
         self.translate_seconds = None  # set by translate()
         self._lock = threading.Lock()
-        self._pending = {}  # (pass, dtype) -> thread building it in the background
+        self._pending = {}  # library path -> the thread that builds it in the background
         if not os.path.exists(os.path.join(self.dir, "function.json")):
             self._record(source_text)
 
@@ -466,6 +466,13 @@ class Function:
             t = threading.Thread(target=self._build_quietly, args=(pass_, dtype, mask, path, then), daemon=True)
             self._pending[path] = t
         t.start()
+
+    def join_background_builds(self):
+        """Waits for the builds prefetch started (and what they install when done)."""
+        with self._lock:
+            threads = list(self._pending.values())
+        for t in threads:
+            t.join()
 
     def _build_quietly(self, pass_, dtype, mask, path, then):
         try:
